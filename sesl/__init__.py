@@ -1,0 +1,1 @@
+"""sesl: the SES email-event data lake, stood up and kept in line."""

@@ -1,0 +1,1 @@
+"""The `sesl` command line: thin click commands over the library."""

@@ -1,0 +1,29 @@
+"""The reporter the CLI installs: progress and retry notes on stderr with rich."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sesl.ui import Reporter
+
+
+class ConsoleReporter(Reporter):
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def info(self, message: str) -> None:
+        self.console.print(f"[dim]  … {escape(message)}[/dim]")
+
+    @contextmanager
+    def progress(self, description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
+        columns = (TextColumn("  {task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total}"),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=True) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda amount: bar.advance(task, amount)
+        self.console.print(f"[dim]  … {escape(description)}: done[/dim]")

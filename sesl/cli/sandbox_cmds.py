@@ -1,0 +1,57 @@
+"""`sesl sandbox` (an embedded AWS emulator) and `sesl demo` (the whole story on a fresh one)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from sesl.cli.main import Globals
+from sesl.sandbox import server
+
+
+@click.command()
+@click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.pass_obj
+def sandbox(g: Globals, port: int) -> None:
+    """Run an embedded AWS emulator (moto) on 127.0.0.1 in the foreground, until Ctrl-C.
+
+    It is seeded with the SES configuration sets the design treats as pre-existing, and fills the
+    calls moto lacks. Point other commands at it with the line it prints.
+
+    \b
+    Example:
+      sesl sandbox --port 5000 &
+      export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=sandbox \\
+             AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=us-west-2
+      sesl apply --env dev --yes
+    """
+    with server.running(port=port) as endpoint:
+        exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
+        click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")
+        click.echo(f"export {exports}", color=False)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("sandbox stopped")
+
+
+@click.command()
+@click.pass_obj
+def demo(g: Globals) -> None:
+    """Run the whole story on a fresh sandbox, in one process, printing as it goes.
+
+    validate -> diff (everything to create) -> apply -> diff (no changes) -> an out-of-band change
+    -> diff shows exactly it -> apply repairs it -> ... -> destroy.
+
+    \b
+    Example:
+      sesl demo
+    """
+    from sesl.demo import run_demo
+
+    run_demo(g)
+
+
+COMMANDS = (sandbox, demo)

@@ -1,0 +1,121 @@
+"""The one place that makes boto3 clients: profile, region, endpoint, retries, call accounting.
+
+`AWS_ENDPOINT_URL` (and the per-service `AWS_ENDPOINT_URL_<SERVICE>`) is honoured by botocore
+itself; sesl never overrides it, which is how a moto server or LocalStack is reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from sesl.errors import AccountMismatchError, AwsCallError, SeslError
+from sesl.model import DestroyOptions
+from sesl.naming import Names
+from sesl.spec import EnvSpec
+
+Client = Any  # boto3 clients are generated at run time; sesl wraps them, it does not type them.
+
+# Standard retry mode covers throttling and 5xx with backoff (botocore retries guide); the
+# attempt count is Terraform's default for AWS providers, which users found enough under throttling.
+RETRY_CONFIG = {"mode": "standard", "max_attempts": 10}
+
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "BatchGet", "Lookup", "Search")
+# Calls that only read although their name does not say so.
+READ_OPERATIONS = frozenset({"GetCallerIdentity"})
+
+
+def is_read(operation: str) -> bool:
+    return operation.startswith(READ_PREFIXES) or operation in READ_OPERATIONS
+
+
+@dataclass
+class CallLog:
+    """Every AWS operation this context made, counted; tests use it to prove an apply was a no-op."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, service: str, operation: str) -> None:
+        with self.lock:
+            self.calls[f"{service}:{operation}"] += 1
+
+    @property
+    def mutating(self) -> list[str]:
+        return sorted(k for k in self.calls if not is_read(k.split(":", 1)[1]))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.calls.clear()
+
+
+class AwsContext:
+    """Clients for one environment, made once and shared (boto3 clients are thread-safe)."""
+
+    def __init__(self, spec: EnvSpec, profile: str | None = None, region: str | None = None,
+                 session: Any = None) -> None:
+        self.spec = spec
+        self.region = region or spec.region
+        self.session = session or boto3.session.Session(profile_name=profile, region_name=self.region)
+        self.log = CallLog()
+        self._clients: dict[tuple[str, str], Client] = {}
+        self._lock = threading.Lock()
+        self._account: str | None = None
+        self.mutations_allowed = False
+        # Set by `destroy` before it executes: lets a kind's delete() empty a bucket it was told to.
+        self.destroy_options = DestroyOptions()
+
+    def client(self, service: str, region: str | None = None) -> Client:
+        key = (service, region or self.region)
+        with self._lock:
+            if key not in self._clients:
+                config = botocore.config.Config(retries=RETRY_CONFIG, user_agent_extra="sesl")
+                made = self.session.client(service, region_name=key[1], config=config)
+                made.meta.events.register("before-call", self._before_call)
+                self._clients[key] = made
+            return self._clients[key]
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        operation = model.name
+        self.log.record(model.service_model.service_name, operation)
+        if not is_read(operation) and not self.mutations_allowed:
+            # Belt and braces: planning is read-only, and nothing mutates before the account is checked.
+            raise SeslError(f"internal guard: {operation} attempted before the account was verified "
+                            "or during a read-only command")
+
+    @property
+    def account(self) -> str:
+        if self._account is None:
+            try:
+                self._account = str(self.client("sts").get_caller_identity()["Account"])
+            except botocore.exceptions.NoCredentialsError:
+                raise SeslError("no AWS credentials found: set AWS_PROFILE (or --profile), or "
+                                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
+            except botocore.exceptions.ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "")
+                raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {code}: "
+                                   f"{exc.response.get('Error', {}).get('Message', '')}; refresh the "
+                                   "credentials (expired SSO session? run `aws sso login`)") from None
+        return self._account
+
+    @property
+    def names(self) -> Names:
+        return Names(self.spec.env, self.region, self.account)
+
+    def verify_account(self) -> None:
+        """Refuse to go on when the env pins an account and the credentials are of another."""
+        pinned = self.spec.account_id
+        if pinned and pinned != self.account:
+            raise AccountMismatchError(
+                f"credentials are for account {self.account} but env {self.spec.env} is pinned to "
+                f"{pinned}: switch profile (--profile) or fix env.{self.spec.env}.account_id")
+
+    def allow_mutations(self) -> None:
+        self.verify_account()
+        self.mutations_allowed = True

@@ -1,0 +1,55 @@
+"""Ignore rules: differences a user has chosen to accept, listed apart and never applied.
+
+A rule's path is `kind.name.aspect[.field]`, with shell-style wildcards (`*`). A rule past its
+expiry date no longer applies and is reported as a warning, so accepted drift gets looked at again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from fnmatch import fnmatchcase
+
+from sesl.model import Action, Change, FieldChange
+from sesl.spec import IgnoreRule
+
+# Creating, deleting or taking over a resource is never silenced: only differences of existing ones.
+_IGNORABLE = (Action.UPDATE, Action.REPLACE)
+
+
+def _matching_rule(path: str, rules: Iterable[IgnoreRule]) -> IgnoreRule | None:
+    for rule in rules:
+        if fnmatchcase(path, rule.path) or path.startswith(rule.path.rstrip(".") + "."):
+            return rule
+    return None
+
+
+def apply_ignore_rules(changes: Sequence[Change], rules: Sequence[IgnoreRule], today: dt.date,
+                       ) -> tuple[list[Change], list[tuple[Change, str]], list[str]]:
+    """(changes kept, (ignored change, reason) pairs, warnings)."""
+    active = [r for r in rules if r.expires is None or r.expires >= today]
+    warnings = [f"ignore rule {r.path!r} expired on {r.expires}: its differences are shown again"
+                for r in rules if r.expires is not None and r.expires < today]
+    kept: list[Change] = []
+    ignored: list[tuple[Change, str]] = []
+    for change in changes:
+        base = f"{change.address}.{change.aspect}"
+        if change.action not in _IGNORABLE:
+            kept.append(change)
+            continue
+        rule = _matching_rule(base, active)
+        if rule is not None:
+            ignored.append((change, rule.reason))
+            continue
+        fields_kept: list[tuple[FieldChange, IgnoreRule | None]] = []
+        fields_ignored: list[tuple[FieldChange, IgnoreRule | None]] = []
+        for f in change.fields:
+            hit = _matching_rule(f"{base}.{f.path}", active)
+            (fields_ignored if hit else fields_kept).append((f, hit))
+        if fields_ignored:
+            reasons = "; ".join(sorted({h.reason for _, h in fields_ignored if h}))
+            ignored.append((replace(change, fields=tuple(f for f, _ in fields_ignored)), reasons))
+        if fields_kept:
+            kept.append(replace(change, fields=tuple(f for f, _ in fields_kept)) if fields_ignored else change)
+    return kept, ignored, warnings

@@ -1,0 +1,22 @@
+"""The ordered registry of resource kinds: creation walks it forwards, destroy backwards.
+
+A test checks the order against each kind's declared `needs` with graphlib.
+"""
+
+from __future__ import annotations
+
+from sesl.resources.base import Kind
+from sesl.resources.iam_role import IamRoleKind
+from sesl.resources.s3_bucket import S3BucketKind
+
+REGISTRY: tuple[Kind, ...] = (
+    S3BucketKind(),
+    IamRoleKind(),
+)
+
+
+def kind_named(name: str) -> Kind:
+    for kind in REGISTRY:
+        if kind.kind == name:
+            return kind
+    raise KeyError(name)

@@ -1,0 +1,111 @@
+"""What a resource kind is: a few declarations and five small functions.
+
+Each kind lives in one module and subclasses `Kind`:
+- `desired(env)`  -> the frozen desired objects of this env (each has `.name`),
+- `read(ctx, want)` -> the observed state or None when absent (read-only calls),
+- `diff(have, want)` -> Changes, pure, one per aspect,
+- `create(ctx, want)` / `update_<aspect>(ctx, want, have)` / `delete(ctx, have)` -> the mutating calls,
+- `validate(env, want)` -> problems with the desired state that AWS would reject (offline).
+The engine (sesl.reconcile) does the rest: ownership, ordering, concurrency, rendering.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from sesl.context import AwsContext
+from sesl.errors import SeslError
+from sesl.model import Action, Change, DestroyOptions, FieldChange
+from sesl.naming import Names
+from sesl.spec import EnvSpec
+
+
+@dataclass(frozen=True)
+class Env:
+    """The spec of one environment with the account it runs in: everything `desired` needs."""
+
+    spec: EnvSpec
+    names: Names
+
+
+class Desired(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Observed(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def owned(self) -> bool: ...
+
+
+class Kind(ABC):
+    kind: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]] = ()
+    # How ownership is proven for this kind, shown in the docs and conflict messages.
+    ownership: ClassVar[str] = "tags sesl:managed-by=sesl and sesl:env=<env>"
+
+    @abstractmethod
+    def desired(self, env: Env) -> Sequence[Any]: ...
+
+    @abstractmethod
+    def read(self, ctx: AwsContext, want: Any) -> Any | None: ...
+
+    @abstractmethod
+    def diff(self, have: Any, want: Any) -> list[Change]: ...
+
+    @abstractmethod
+    def create(self, ctx: AwsContext, want: Any) -> None: ...
+
+    @abstractmethod
+    def delete(self, ctx: AwsContext, have: Any) -> None: ...
+
+    def validate(self, env: Env, want: Any) -> list[str]:
+        return []
+
+    def adopt(self, ctx: AwsContext, want: Any, have: Any) -> None:
+        raise SeslError(f"{self.kind} {want.name}: adoption is not supported for this kind")
+
+    def keep_reason(self, ctx: AwsContext, have: Any, options: DestroyOptions) -> str | None:
+        """Why destroy must keep this resource (e.g. it holds data), or None to delete it."""
+        return None
+
+    def orphans(self, ctx: AwsContext, env: Env, wanted: set[str]) -> list[Any]:
+        """Resources of this kind tagged as sesl's for this env that the spec no longer has."""
+        return []
+
+    def create_fields(self, want: Any) -> tuple[FieldChange, ...]:
+        """What the plan shows for a create: the desired attributes, one per line."""
+        return ()
+
+    def apply(self, ctx: AwsContext, change: Change) -> None:
+        if change.action is Action.CREATE:
+            self.create(ctx, change.want)
+        elif change.action is Action.DELETE:
+            self.delete(ctx, change.have)
+        elif change.action is Action.ADOPT:
+            self.adopt(ctx, change.want, change.have)
+        elif change.action is Action.REPLACE:
+            self.replace(ctx, change.want, change.have)
+        elif change.action is Action.UPDATE:
+            method = getattr(self, f"update_{change.aspect}", None)
+            if method is None:
+                raise SeslError(f"{self.kind}: no update for aspect {change.aspect!r}")
+            method(ctx, change.want, change.have)
+
+    def replace(self, ctx: AwsContext, want: Any, have: Any) -> None:
+        self.delete(ctx, have)
+        self.create(ctx, want)
+
+    # --- helpers for kinds --------------------------------------------------------------
+    def change(self, want: Any, have: Any, aspect: str, fields: Sequence[FieldChange],
+               action: Action = Action.UPDATE, reason: str = "") -> list[Change]:
+        """One Change for an aspect, or none when nothing differs."""
+        if not fields:
+            return []
+        return [Change(self.kind, want.name, action, aspect, tuple(fields), reason, want=want, have=have)]

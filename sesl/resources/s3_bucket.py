@@ -1,0 +1,351 @@
+"""S3 buckets: the events bucket and the Athena results bucket, each aspect on its own.
+
+Aspects: existence (with LocationConstraint), versioning, default encryption (AES256), public
+access block, lifecycle, bucket policy (TLS-only, same-account), tags. Sources: aws-reference.md
+§5 (S3 user guide and botocore s3 2006-03-01).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl.context import AwsContext
+from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
+from sesl.errors import AwsCallError, SeslError
+from sesl.model import Change, DestroyOptions, FieldChange
+from sesl.resources.base import Env, Kind
+from sesl.ui import reporter
+
+PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                       "RestrictPublicBuckets": True}
+# S3 does not transition objects under 128 KB by default; sesl states the default explicitly
+# (PutBucketLifecycleConfiguration `TransitionDefaultMinimumObjectSize`, aws-reference.md §5.3).
+MIN_TRANSITION_SIZE = "all_storage_classes_128K"
+DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys (S3 API reference).
+EMPTY_TIME_LIMIT_SECONDS = 1800.0
+
+# Bucket naming rules (S3 user guide, bucketnamingrules): 3-63 chars, lowercase letters, digits,
+# dots and hyphens, beginning and ending with a letter or digit.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    name: str
+    region: str
+    purpose: str
+    lifecycle_rules: tuple[dict[str, Any], ...]
+    policy: dict[str, Any]
+    tags: dict[str, str]
+    versioning: str = "Enabled"
+    sse_algorithm: str = "AES256"
+
+
+@dataclass(frozen=True)
+class BucketState:
+    name: str
+    owned: bool
+    region: str
+    versioning: str | None
+    sse_algorithm: str | None
+    public_access_block: dict[str, bool] | None
+    lifecycle_rules: tuple[dict[str, Any], ...]
+    min_transition_size: str | None
+    policy: dict[str, Any] | None
+    tags: dict[str, str]
+
+
+def bucket_policy(bucket: str, account: str) -> dict[str, Any]:
+    """Deny plain HTTP and principals outside the account (S3 user guide, example-bucket-policies).
+
+    The second statement spares AWS services acting for this account (BoolIfExists
+    aws:PrincipalIsAWSService), as the reference recommends (aws-reference.md §5.4).
+    """
+    resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DenyPrincipalsOutsideAccount", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": resources,
+         "Condition": {"StringNotEquals": {"aws:PrincipalAccount": account},
+                       "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
+    ]}
+
+
+def events_lifecycle(env: Env) -> tuple[dict[str, Any], ...]:
+    s3 = env.spec.s3
+    return (
+        {"ID": "events-to-standard-ia", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "Transitions": [{"Days": s3.ia_transition_days, "StorageClass": "STANDARD_IA"}],
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 30, "StorageClass": "STANDARD_IA"}],
+         "NoncurrentVersionExpiration": {"NoncurrentDays": s3.noncurrent_expiration_days},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": s3.abort_multipart_days}},
+        {"ID": "expire-delete-markers", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    )
+
+
+def results_lifecycle(env: Env) -> tuple[dict[str, Any], ...]:
+    # On a versioned bucket Expiration only adds delete markers: NoncurrentVersionExpiration and the
+    # delete-marker rule make the retention really delete (S3 user guide, DeletingObjectVersions).
+    days = env.spec.s3.results_retention_days
+    return (
+        {"ID": "expire-query-results", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "Expiration": {"Days": days}, "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+        {"ID": "expire-delete-markers", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    )
+
+
+def _normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in rule.items() if v not in (None, [], {})}
+    # AWS may answer an empty filter as {} or {"Prefix": ""}, and the legacy top-level Prefix too.
+    if out.get("Filter") in ({}, {"Prefix": ""}) or ("Filter" not in out and out.get("Prefix", "") == ""):
+        out.pop("Prefix", None)
+        out["Filter"] = {"Prefix": ""}
+    return out
+
+
+def normalize_rules(rules: Any) -> list[dict[str, Any]]:
+    return sorted((_normalize_rule(dict(r)) for r in rules or ()), key=lambda r: str(r.get("ID", "")))
+
+
+def lifecycle_problems(rules: tuple[dict[str, Any], ...]) -> list[str]:
+    """Rules S3 documents for lifecycle configurations (lifecycle-transition-general-considerations)."""
+    problems = []
+    for rule in rules:
+        rid = rule.get("ID", "?")
+        if len(str(rid)) > 255:
+            problems.append(f"lifecycle rule {rid}: ID longer than 255 characters")
+        for t in rule.get("Transitions", []):
+            if t["StorageClass"] in ("STANDARD_IA", "ONEZONE_IA") and t["Days"] < 30:
+                problems.append(f"lifecycle rule {rid}: transition to {t['StorageClass']} needs at least 30 days")
+        for t in rule.get("NoncurrentVersionTransitions", []):
+            if t["StorageClass"] in ("STANDARD_IA", "ONEZONE_IA") and t["NoncurrentDays"] < 30:
+                problems.append(f"lifecycle rule {rid}: noncurrent transition to IA needs at least 30 days")
+        expiration = rule.get("Expiration", {})
+        if expiration.get("ExpiredObjectDeleteMarker") and ("Days" in expiration or "Date" in expiration):
+            problems.append(f"lifecycle rule {rid}: ExpiredObjectDeleteMarker cannot be combined with Days/Date")
+        last_transition = max((t["Days"] for t in rule.get("Transitions", [])), default=0)
+        if "Days" in expiration and expiration["Days"] <= last_transition:
+            problems.append(f"lifecycle rule {rid}: expiration ({expiration['Days']} d) must come after the "
+                            f"last transition ({last_transition} d)")
+        nc_last = max((t["NoncurrentDays"] for t in rule.get("NoncurrentVersionTransitions", [])), default=0)
+        nc_exp = rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays")
+        if nc_exp is not None and nc_exp <= nc_last:
+            problems.append(f"lifecycle rule {rid}: noncurrent expiration ({nc_exp} d) must come after the "
+                            f"noncurrent transition ({nc_last} d)")
+        if len(rule.get("Filter", {})) != 1:
+            problems.append(f"lifecycle rule {rid}: Filter must hold exactly one of Prefix, Tag, "
+                            "ObjectSizeGreaterThan, ObjectSizeLessThan, And")
+    return problems
+
+
+def _error_code(exc: botocore.exceptions.ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _read_or(default: Any, missing_codes: tuple[str, ...], call: Any) -> Any:
+    try:
+        return call()
+    except botocore.exceptions.ClientError as exc:
+        if _error_code(exc) in missing_codes:
+            return default
+        raise
+
+
+class S3BucketKind(Kind):
+    kind = "s3_bucket"
+    needs = ()
+
+    def desired(self, env: Env) -> list[BucketSpec]:
+        n, tags = env.names, ownership_tags(env.spec.env, env.spec.tags)
+        return [
+            BucketSpec(n.events_bucket, n.region, "events", events_lifecycle(env),
+                       bucket_policy(n.events_bucket, n.account), {**tags, "sesl:purpose": "email-events"}),
+            BucketSpec(n.results_bucket, n.region, "athena-results", results_lifecycle(env),
+                       bucket_policy(n.results_bucket, n.account), {**tags, "sesl:purpose": "athena-results"}),
+        ]
+
+    def validate(self, env: Env, want: BucketSpec) -> list[str]:
+        problems = [] if BUCKET_NAME.fullmatch(want.name) and ".." not in want.name else [
+            "bucket name breaks the S3 naming rules (3-63 lowercase letters, digits, dots, hyphens)"]
+        return problems + lifecycle_problems(want.lifecycle_rules)
+
+    # --- read ---------------------------------------------------------------------------
+    def read(self, ctx: AwsContext, want: BucketSpec) -> BucketState | None:
+        s3 = ctx.client("s3")
+        try:
+            s3.head_bucket(Bucket=want.name)
+        except botocore.exceptions.ClientError as exc:
+            if _error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                return None
+            if _error_code(exc) in ("403", "AccessDenied"):
+                raise SeslError(f"bucket {want.name} exists but this account cannot read it (owned by another "
+                                "account, or access denied): bucket names are global") from None
+            raise
+        tags = tags_to_dict(_read_or({"TagSet": []}, ("NoSuchTagSet",),
+                                     lambda: s3.get_bucket_tagging(Bucket=want.name))["TagSet"])
+        lifecycle = _read_or({}, ("NoSuchLifecycleConfiguration",),
+                             lambda: s3.get_bucket_lifecycle_configuration(Bucket=want.name))
+        return BucketState(
+            name=want.name,
+            owned=is_owned(tags, ctx.spec.env),
+            region=s3.get_bucket_location(Bucket=want.name).get("LocationConstraint") or "us-east-1",
+            versioning=s3.get_bucket_versioning(Bucket=want.name).get("Status"),
+            sse_algorithm=self._read_sse(s3, want.name),
+            public_access_block=_read_or(
+                {}, ("NoSuchPublicAccessBlockConfiguration",),
+                lambda: s3.get_public_access_block(Bucket=want.name)).get("PublicAccessBlockConfiguration"),
+            lifecycle_rules=tuple(lifecycle.get("Rules", [])),
+            min_transition_size=lifecycle.get("TransitionDefaultMinimumObjectSize"),
+            policy=normalize_policy(_read_or({}, ("NoSuchBucketPolicy",),
+                                             lambda: s3.get_bucket_policy(Bucket=want.name)).get("Policy")),
+            tags=tags,
+        )
+
+    @staticmethod
+    def _read_sse(s3: Any, bucket: str) -> str | None:
+        config = _read_or({}, ("ServerSideEncryptionConfigurationNotFoundError",),
+                          lambda: s3.get_bucket_encryption(Bucket=bucket))
+        rules = config.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+        return rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] if rules else None
+
+    # --- diff ---------------------------------------------------------------------------
+    def create_fields(self, want: BucketSpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("region", None, want.region), FieldChange("versioning", None, want.versioning),
+                FieldChange("encryption", None, want.sse_algorithm),
+                FieldChange("public_access_block", None, "all four blocked"),
+                FieldChange("lifecycle", None, [r["ID"] for r in want.lifecycle_rules]),
+                FieldChange("policy", None, [s["Sid"] for s in want.policy["Statement"]]))
+
+    def diff(self, have: BucketState, want: BucketSpec) -> list[Change]:
+        if have.region != want.region:
+            return self.change(want, have, "location", [FieldChange("region", have.region, want.region)],
+                               reason="a bucket cannot move region: delete it and apply again")
+        return [
+            *self.change(want, have, "versioning", diff_values(have.versioning, want.versioning, "Status")),
+            *self.change(want, have, "encryption",
+                         diff_values(have.sse_algorithm, want.sse_algorithm, "SSEAlgorithm")),
+            *self.change(want, have, "public_access_block",
+                         diff_values(have.public_access_block or {}, PUBLIC_ACCESS_BLOCK)),
+            *self.change(want, have, "lifecycle", self._lifecycle_fields(have, want)),
+            *self.change(want, have, "policy",
+                         diff_values(have.policy, normalize_policy(want.policy), "Policy")),
+            *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
+        ]
+
+    @staticmethod
+    def _lifecycle_fields(have: BucketState, want: BucketSpec) -> list[FieldChange]:
+        fields = diff_values(normalize_rules(have.lifecycle_rules), normalize_rules(want.lifecycle_rules), "Rules")
+        if have.min_transition_size not in (None, MIN_TRANSITION_SIZE):
+            fields.append(FieldChange("TransitionDefaultMinimumObjectSize", have.min_transition_size,
+                                      MIN_TRANSITION_SIZE))
+        return fields
+
+    # --- apply --------------------------------------------------------------------------
+    def create(self, ctx: AwsContext, want: BucketSpec) -> None:
+        s3 = ctx.client("s3")
+        params: dict[str, Any] = {"Bucket": want.name}
+        if want.region != "us-east-1":  # us-east-1 rejects an explicit LocationConstraint of itself
+            params["CreateBucketConfiguration"] = {"LocationConstraint": want.region}
+        s3.create_bucket(**params)
+        # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
+        self.update_tags(ctx, want, None)
+        for aspect in ("public_access_block", "encryption", "versioning", "lifecycle", "policy"):
+            getattr(self, f"update_{aspect}")(ctx, want, None)
+
+    def update_location(self, ctx: AwsContext, want: BucketSpec, have: BucketState) -> None:
+        raise SeslError(f"bucket {want.name} is in {have.region}, not {want.region}: sesl will not move a "
+                        "bucket (it holds data); delete it yourself or change the region")
+
+    def update_versioning(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        ctx.client("s3").put_bucket_versioning(Bucket=want.name, VersioningConfiguration={"Status": want.versioning})
+
+    def update_encryption(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        ctx.client("s3").put_bucket_encryption(Bucket=want.name, ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want.sse_algorithm}}]})
+
+    def update_public_access_block(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        ctx.client("s3").put_public_access_block(Bucket=want.name,
+                                                 PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK)
+
+    def update_lifecycle(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        ctx.client("s3").put_bucket_lifecycle_configuration(
+            Bucket=want.name, TransitionDefaultMinimumObjectSize=MIN_TRANSITION_SIZE,
+            LifecycleConfiguration={"Rules": [dict(r) for r in want.lifecycle_rules]})
+
+    def update_policy(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        ctx.client("s3").put_bucket_policy(Bucket=want.name, Policy=json.dumps(want.policy))
+
+    def update_tags(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
+        # PutBucketTagging replaces the whole set: keep the tags others put there.
+        merged = {**(have.tags if have else {}), **want.tags}
+        ctx.client("s3").put_bucket_tagging(Bucket=want.name, Tagging={"TagSet": tag_list(merged)})
+
+    def adopt(self, ctx: AwsContext, want: BucketSpec, have: BucketState) -> None:
+        self.update_tags(ctx, want, have)
+
+    # --- destroy ------------------------------------------------------------------------
+    def keep_reason(self, ctx: AwsContext, have: BucketState, options: DestroyOptions) -> str | None:
+        versions, markers = count_versions(ctx, have.name)
+        if (versions or markers) and not options.delete_data:
+            return (f"holds {versions} object version(s) and {markers} delete marker(s): kept "
+                    "(--delete-data deletes it with its data)")
+        return None
+
+    def delete(self, ctx: AwsContext, have: BucketState) -> None:
+        if ctx.destroy_options.delete_data:
+            empty_bucket(ctx, have.name)
+        try:
+            ctx.client("s3").delete_bucket(Bucket=have.name)
+        except botocore.exceptions.ClientError as exc:
+            if _error_code(exc) == "BucketNotEmpty":
+                raise SeslError(f"bucket {have.name} received objects after the plan was made: kept; run "
+                                "destroy again (with --delete-data to delete them)") from None
+            raise
+
+
+def count_versions(ctx: AwsContext, bucket: str) -> tuple[int, int]:
+    versions = markers = 0
+    for page in ctx.client("s3").get_paginator("list_object_versions").paginate(Bucket=bucket):
+        versions += len(page.get("Versions", []))
+        markers += len(page.get("DeleteMarkers", []))
+    return versions, markers
+
+
+def _first_versions(s3: Any, bucket: str) -> list[dict[str, str]]:
+    page = s3.list_object_versions(Bucket=bucket, MaxKeys=DELETE_BATCH)
+    return [{"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])][:DELETE_BATCH]
+
+
+def empty_bucket(ctx: AwsContext, bucket: str, time_limit: float = EMPTY_TIME_LIMIT_SECONDS) -> int:
+    """Delete every object version and delete marker, 1,000 at a time, with progress and a time limit."""
+    s3 = ctx.client("s3")
+    total = sum(count_versions(ctx, bucket))
+    deadline = time.monotonic() + time_limit
+    deleted = 0
+    with reporter().progress(f"emptying {bucket}", total) as advance:
+        # Always list from the start: deleting while following a marker can skip versions.
+        while batch := _first_versions(s3, bucket):
+            if time.monotonic() > deadline:
+                raise AwsCallError(f"emptying {bucket} hit its time limit after deleting {deleted} version(s); "
+                                   "run destroy again to continue")
+            result = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+            if result.get("Errors"):
+                first = result["Errors"][0]
+                raise AwsCallError(f"emptying {bucket}: {len(result['Errors'])} deletion(s) failed, first "
+                                   f"{first.get('Key')}: {first.get('Code')}: {first.get('Message')}")
+            deleted += len(batch)
+            advance(len(batch))
+    for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+    return deleted

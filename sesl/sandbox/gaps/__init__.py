@@ -1,0 +1,24 @@
+"""Calls sesl needs that moto 5.2.5 lacks, added to moto's in-process backends.
+
+Each module here fills one gap with a small addition that behaves as the AWS API reference says
+(request and response shapes, error codes), and has a test that calls it through a real boto3
+client. `install()` is idempotent and must run before a moto server builds its URL map.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+GAP_MODULES: tuple[str, ...] = (
+    "sesl.sandbox.gaps.s3_policy_conditions",
+)
+
+_installed: list[bool] = []
+
+
+def install() -> None:
+    if _installed:
+        return
+    for name in GAP_MODULES:
+        importlib.import_module(name).install()
+    _installed.append(True)

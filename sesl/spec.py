@@ -1,0 +1,336 @@
+"""The environment spec: embedded defaults for dev and prod, optional TOML overrides, validation.
+
+A config file (`sesl.toml`, or `--config PATH`) overrides settings per environment:
+
+    [env.dev]
+    account_id = "123456789012"
+    alert_email = "ops@example.com"
+
+    [env.dev.firehose]
+    log_retention_days = 30
+
+Every section below is a frozen dataclass; the loader walks their fields, so an unknown key,
+a wrong type or an out-of-range value is reported with its key path, all problems in one run.
+Range checks are written from the AWS documentation and cite it where they are defined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sesl.errors import ConfigError
+from sesl.naming import FLOWS
+
+Check = Callable[[Any], str | None]
+
+ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
+DEFAULT_REGION = "us-west-2"
+DEFAULT_CONFIG = "sesl.toml"
+
+# CloudWatch Logs PutRetentionPolicy: the only values AWS accepts (botocore logs shape `Days`).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                      2192, 2557, 2922, 3288, 3653)
+# SESv2 EventType enum (botocore sesv2 2019-09-27 shape `EventType`).
+SES_EVENT_TYPES = ("SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK",
+                   "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION")
+
+
+def between(low: float, high: float) -> Check:
+    def check(value: Any) -> str | None:
+        return None if low <= value <= high else f"must be between {low} and {high}, got {value}"
+    return check
+
+
+def one_of(allowed: tuple[Any, ...]) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else f"must be one of {', '.join(map(str, allowed))}; got {value}"
+    return check
+
+
+def matches(pattern: str, what: str) -> Check:
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> str | None:
+        return None if compiled.fullmatch(str(value)) else f"must be {what}, got {value!r}"
+    return check
+
+
+def each(inner: Check) -> Check:
+    def check(value: Any) -> str | None:
+        problems = [p for p in (inner(v) for v in value) if p]
+        return "; ".join(problems) or None
+    return check
+
+
+def setting(default: Any, check: Check | None = None, doc: str = "") -> Any:
+    """A spec field with a default, an optional range check and a one-line description."""
+    factory_default = default
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: factory_default.copy(), metadata={"check": check, "doc": doc})
+    return field(default=default, metadata={"check": check, "doc": doc})
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    # S3 lifecycle: transition to STANDARD_IA needs at least 30 days (S3 user guide,
+    # lifecycle-transition-general-considerations).
+    ia_transition_days: int = setting(30, between(30, 36500), "days before events move to Standard-IA")
+    noncurrent_expiration_days: int = setting(90, between(1, 36500), "days noncurrent event versions live")
+    abort_multipart_days: int = setting(7, between(1, 36500), "days before incomplete uploads are aborted")
+    results_retention_days: int = setting(30, between(1, 36500), "days Athena results are kept")
+
+
+@dataclass(frozen=True)
+class FirehoseSettings:
+    # BufferingHints: IntervalInSeconds 0-900 (botocore firehose `IntervalInSeconds`); with record
+    # format conversion SizeInMBs must be 64-128 (Firehose developer guide, record-format-conversion).
+    buffer_interval_seconds: int = setting(60, between(0, 900), "Firehose buffering interval")
+    buffer_size_mib: int = setting(64, None, "Firehose buffer size (64-128 with Parquet conversion)")
+    parquet_compression: str = setting("GZIP", None, "ParquetSerDe.Compression")
+    log_retention_days: int = setting(14, one_of(LOG_RETENTION_DAYS), "CloudWatch Logs retention")
+    backup_enabled: bool = setting(True, None, "keep the raw JSON under raw/<stream>/")
+
+
+@dataclass(frozen=True)
+class GlueSettings:
+    projection_year_min: int = setting(2025, between(1970, 9999), "first year of the year projection")
+    projection_year_max: int = setting(2035, between(1970, 9999), "last year of the year projection")
+    crawler_schedule: str = setting("cron(0 0 ? * SUN *)", None, "raw-schema crawler schedule (UTC)")
+    crawler_enabled: bool = setting(True, None, "run the weekly raw-schema crawler")
+
+
+@dataclass(frozen=True)
+class SesSettings:
+    event_types: list[str] = setting(["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "OPEN", "CLICK"],
+                                     each(one_of(SES_EVENT_TYPES)), "SESv2 event types published")
+    sender: str = setting("", None, "verified sender identity used by `sesl verify` on real AWS")
+
+
+@dataclass(frozen=True)
+class AthenaSettings:
+    # BytesScannedCutoffPerQuery: long, min 10,000,000 (botocore athena `BytesScannedCutoffValue`).
+    bytes_scanned_cutoff: int = setting(1024**3, between(10_000_000, 2**63 - 1), "per-query scan cut-off")
+    engine_version: str = setting("Athena engine version 3", None, "pinned engine version")
+    delete_saved_queries_on_destroy: bool = setting(False, None, "destroy also deletes saved queries")
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    freshness_threshold_seconds: int = setting(900, between(60, 86400), "DataFreshness alarm threshold")
+    alarm_period_seconds: int = setting(300, None, "alarm period (10, 20, 30 or a multiple of 60)")
+    evaluation_periods: int = setting(3, between(1, 100), "alarm evaluation periods")
+    datapoints_to_alarm: int = setting(3, between(1, 100), "breaching datapoints that fire an alarm")
+    bounce_rate_threshold: float = setting(0.05, between(0.0, 1.0), "SES reputation bounce-rate alarm")
+    complaint_rate_threshold: float = setting(0.001, between(0.0, 1.0), "SES complaint-rate alarm")
+    monthly_budget_usd: float = setting(25.0, between(0.01, 1_000_000), "AWS Budgets monthly limit")
+    budget_alert_percent: float = setting(80.0, between(1.0, 1000.0), "budget notification threshold")
+    drift_heartbeat_hours: int = setting(26, between(1, 168), "hours without a drift run before alarm")
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    path: str
+    reason: str
+    expires: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    env: str
+    region: str = setting(DEFAULT_REGION, matches(r"[a-z]{2}(-[a-z]+)+-\d", "an AWS region name"))
+    account_id: str | None = setting(None, matches(r"\d{12}", "a 12-digit account id"),
+                                     "pin the account: no mutating call with other credentials")
+    alert_email: str | None = setting(None, matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))
+    tags: dict[str, str] = setting({}, None, "extra tags on everything sesl creates")
+    protect: bool = setting(False, None, "refuse destroy of this environment")
+    s3: S3Settings = field(default_factory=S3Settings)
+    firehose: FirehoseSettings = field(default_factory=FirehoseSettings)
+    glue: GlueSettings = field(default_factory=GlueSettings)
+    ses: SesSettings = field(default_factory=SesSettings)
+    athena: AthenaSettings = field(default_factory=AthenaSettings)
+    monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    ignore: list[IgnoreRule] = field(default_factory=list)
+
+    @property
+    def flows(self) -> tuple[str, ...]:
+        return FLOWS
+
+    @property
+    def is_prod(self) -> bool:
+        return self.env == "prod"
+
+
+T = TypeVar("T")
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return any(_type_ok(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(_type_ok(v, item) for v in value.values())
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    return str(hint).replace("typing.", "").replace("<class '", "").replace("'>", "")
+
+
+def _load_section(cls: type[T], data: Mapping[str, Any], path: str, problems: list[str],
+                  base: T | None = None) -> T:
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{path}.{key}"
+        if key not in known or key == "env":
+            problems.append(f"{where}: unknown key (known: {', '.join(k for k in known if k != 'env')})")
+            continue
+        hint = hints[key]
+        if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
+            if not isinstance(value, dict):
+                problems.append(f"{where}: must be a table")
+                continue
+            values[key] = _load_section(hint, value, where, problems,
+                                        getattr(base, key) if base is not None else None)
+            continue
+        if key == "ignore":
+            values[key] = _load_ignore(value, where, problems)
+            continue
+        if not _type_ok(value, hint):
+            problems.append(f"{where}: must be {_type_name(hint)}, got {type(value).__name__} {value!r}")
+            continue
+        check: Check | None = known[key].metadata.get("check")
+        message = check(value) if check is not None and value is not None else None
+        if message:
+            problems.append(f"{where}: {message}")
+            continue
+        values[key] = value
+    if base is not None:
+        return replace(base, **values)  # type: ignore[type-var]
+    return cls(**values)
+
+
+def _load_ignore(value: Any, path: str, problems: list[str]) -> list[IgnoreRule]:
+    if not isinstance(value, list):
+        problems.append(f"{path}: must be an array of tables ([[env.<name>.ignore]])")
+        return []
+    rules: list[IgnoreRule] = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item.get("reason"):
+            problems.append(f"{where}: needs a string `path` and a non-empty `reason`")
+            continue
+        extra = set(item) - {"path", "reason", "expires"}
+        if extra:
+            problems.append(f"{where}: unknown key(s) {', '.join(sorted(extra))}")
+        expires = item.get("expires")
+        if expires is not None and not isinstance(expires, dt.date):
+            problems.append(f"{where}.expires: must be a TOML date such as 2027-01-31")
+            expires = None
+        rules.append(IgnoreRule(item["path"], str(item["reason"]), expires))
+    return rules
+
+
+def _cross_checks(spec: EnvSpec) -> list[str]:
+    problems = []
+    g = spec.glue
+    if g.projection_year_min > g.projection_year_max:
+        problems.append(f"env.{spec.env}.glue.projection_year_min: must not exceed projection_year_max")
+    m = spec.monitoring
+    if m.datapoints_to_alarm > m.evaluation_periods:
+        # PutMetricAlarm: DatapointsToAlarm must be <= EvaluationPeriods (CloudWatch API reference).
+        problems.append(f"env.{spec.env}.monitoring.datapoints_to_alarm: must not exceed evaluation_periods")
+    if m.alarm_period_seconds not in (10, 20, 30) and m.alarm_period_seconds % 60 != 0:
+        # PutMetricAlarm Period: 10, 20, 30 or a multiple of 60 (CloudWatch API reference).
+        problems.append(f"env.{spec.env}.monitoring.alarm_period_seconds: must be 10, 20, 30 or a "
+                        f"multiple of 60, got {m.alarm_period_seconds}")
+    if m.alarm_period_seconds * m.evaluation_periods > 86400:
+        # "The number of periods times the period length must be <= 86,400 s" for periods >= 60.
+        problems.append(f"env.{spec.env}.monitoring: alarm_period_seconds x evaluation_periods must be at "
+                        "most 86400 (one day)")
+    return problems
+
+
+def default_spec(env: str) -> EnvSpec:
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"unknown environment {env!r}: choose one of {', '.join(ENVIRONMENTS)}")
+    return EnvSpec(env=env)
+
+
+def read_config(path: Path | None) -> dict[str, Any]:
+    """The parsed TOML, or {} when no file is given and ./sesl.toml does not exist."""
+    if path is None:
+        path = Path(DEFAULT_CONFIG)
+        if not path.exists():
+            return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def collect_problems(env: str, config: Mapping[str, Any]) -> tuple[EnvSpec, list[str]]:
+    """The env's spec with the config applied, and every problem found (empty when valid)."""
+    spec = default_spec(env)
+    problems: list[str] = []
+    unknown_top = set(config) - {"env"}
+    problems += [f"{key}: unknown top-level key (settings go under [env.<name>])" for key in sorted(unknown_top)]
+    envs = config.get("env", {})
+    if not isinstance(envs, dict):
+        return spec, [*problems, "env: must be a table of environments"]
+    problems += [f"env.{name}: unknown environment (known: {', '.join(ENVIRONMENTS)})"
+                 for name in envs if name not in ENVIRONMENTS]
+    section = envs.get(env, {})
+    if not isinstance(section, dict):
+        return spec, [*problems, f"env.{env}: must be a table"]
+    spec = _load_section(EnvSpec, section, f"env.{env}", problems, base=spec)
+    problems += _cross_checks(spec)
+    return spec, problems
+
+
+def load_spec(env: str, config_path: Path | None) -> EnvSpec:
+    spec, problems = collect_problems(env, read_config(config_path))
+    if problems:
+        raise ConfigError(f"{len(problems)} problem(s) in the configuration: " + " | ".join(problems))
+    return spec
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(key path, default, description) for every setting: used by the docs and their test."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(cls: type[Any], prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in fields(cls):
+            if f.name in ("env", "ignore"):
+                continue
+            hint = hints[f.name]
+            if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
+                walk(hint, f"{prefix}.{f.name}")
+                continue
+            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[operator]
+            rows.append((f"{prefix}.{f.name}", repr(default), str(f.metadata.get("doc", ""))))
+
+    walk(EnvSpec, "env.<name>")
+    return rows
