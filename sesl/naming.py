@@ -15,6 +15,12 @@ OWNER_TAG_KEY = "sesl:managed-by"
 OWNER_TAG_VALUE = "sesl"
 ENV_TAG_KEY = "sesl:env"
 
+# sesl's own CloudWatch metrics, published by `sesl drift` and alarmed on by the monitoring kinds.
+METRIC_NAMESPACE = "sesl"
+DRIFT_METRIC = "DriftedAspects"      # number of drifted aspects found by the last drift run, per env
+HEARTBEAT_METRIC = "DriftCheckRuns"  # 1 per completed drift run, per env (missing => the cron job died)
+ENV_DIMENSION = "Env"
+
 # Firehose writes its error log to this stream inside the stream's log group (both must exist
 # before the stream: Firehose developer guide, monitoring-with-cloudwatch-logs).
 DELIVERY_LOG_STREAM = "DestinationDelivery"
@@ -148,10 +154,6 @@ class Names:
     @property
     def budget(self) -> str:
         return f"email-analytics-{self.env}-monthly"
-
-    @property
-    def metric_namespace(self) -> str:
-        return "sesl"
 
     @property
     def lock_key(self) -> str:

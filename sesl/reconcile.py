@@ -150,6 +150,7 @@ def plan(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
     for (kind, want), have in zip(pairs, observed, strict=True):
         changes += _changes_for(kind, want, have, options)
     kept, ignored, warnings = apply_ignore_rules(changes, ctx.spec.ignore, dt.date.today())
+    warnings += [f"{kind.kind}.{want.name}: {w}" for kind, want in pairs for w in kind.warnings(env, want)]
     warnings += _dependency_notes(kinds, options.targets)
     return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(kept), tuple(warnings), tuple(ignored))
 

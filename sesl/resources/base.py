@@ -68,6 +68,10 @@ class Kind(ABC):
     def validate(self, env: Env, want: Any) -> list[str]:
         return []
 
+    def warnings(self, env: Env, want: Any) -> list[str]:
+        """Not errors, but worth saying in every plan (e.g. a projection range nearing its end)."""
+        return []
+
     def adopt(self, ctx: AwsContext, want: Any, have: Any) -> None:
         raise SeslError(f"{self.kind} {want.name}: adoption is not supported for this kind")
 
