@@ -145,10 +145,12 @@ class IgnoreRule:
 @dataclass(frozen=True)
 class EnvSpec:
     env: str
-    region: str = setting(DEFAULT_REGION, matches(r"[a-z]{2}(-[a-z]+)+-\d", "an AWS region name"))
+    region: str = setting(DEFAULT_REGION, matches(r"[a-z]{2}(-[a-z]+)+-\d", "an AWS region name"),
+                          "AWS region of the environment")
     account_id: str | None = setting(None, matches(r"\d{12}", "a 12-digit account id"),
                                      "pin the account: no mutating call with other credentials")
-    alert_email: str | None = setting(None, matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"))
+    alert_email: str | None = setting(None, matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"),
+                                      "alert topic subscription and budget notifications")
     tags: dict[str, str] = setting({}, None, "extra tags on everything sesl creates")
     protect: bool = setting(False, None, "refuse destroy of this environment")
     s3: S3Settings = field(default_factory=S3Settings)
