@@ -3,6 +3,8 @@ treats as pre-existing (the SES configuration sets of every environment)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 from collections.abc import Iterator
@@ -69,7 +71,8 @@ def running(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
     gaps.install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's output
     server = _moto()(ip_address=host, port=port)
-    server.start()
+    with contextlib.redirect_stdout(io.StringIO()):  # moto announces its thread on stdout
+        server.start()
     try:
         real_host, real_port = server.get_host_and_port()
         endpoint = f"http://{real_host}:{real_port}"

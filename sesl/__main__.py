@@ -1,0 +1,5 @@
+"""`python -m sesl` runs the CLI."""
+
+from sesl.cli.main import main
+
+main()
