@@ -1,0 +1,54 @@
+"""Regenerate docs/cli.md and docs/configuration.md from the code (a test checks they are current).
+
+    .venv/bin/python scripts/gen_docs.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sesl.cli.main import cli  # noqa: E402
+from sesl.spec import describe_settings  # noqa: E402
+
+
+def cli_reference() -> str:
+    lines = ["# CLI reference", "", "Generated from the commands' help by `scripts/gen_docs.py`; "
+             "a test keeps it current.", "", "Exit codes: 0 success / nothing to change, 1 error, "
+             "2 changes or drift found (`diff`, `drift`).", ""]
+    # A fixed width, so the output does not depend on the terminal that runs the script or the tests.
+    root = click.Context(cli, info_name="sesl", terminal_width=100, max_content_width=100)
+    lines += ["## sesl", "", "```", cli.get_help(root), "```", ""]
+    for name in sorted(cli.list_commands(root)):
+        command = cli.get_command(root, name)
+        assert command is not None
+        sub = click.Context(command, info_name=f"sesl {name}", parent=root)
+        lines += [f"## sesl {name}", "", "```", command.get_help(sub), "```", ""]
+    return "\n".join(lines)
+
+
+def configuration_reference() -> str:
+    lines = ["# Configuration", "", "`sesl.toml` (or `--config PATH`) overrides the built-in defaults per "
+             "environment, under `[env.dev]` / `[env.prod]` and their sections. Generated from "
+             "`sesl/spec.py` by `scripts/gen_docs.py`; a test keeps it current.", "",
+             "| key | default | meaning |", "| --- | --- | --- |"]
+    lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]
+    lines += ["", "Ignore rules are an array of tables:", "", "```toml", "[[env.dev.ignore]]",
+              'path = "kind.name.aspect[.field]"   # shell-style wildcards allowed',
+              'reason = "why this difference is accepted"', "expires = 2027-01-31              # optional",
+              "```", ""]
+    return "\n".join(lines)
+
+
+def write() -> None:
+    (ROOT / "docs" / "cli.md").write_text(cli_reference(), encoding="utf-8")
+    (ROOT / "docs" / "configuration.md").write_text(configuration_reference(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write()
