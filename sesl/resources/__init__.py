@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from sesl.resources.base import Kind
 from sesl.resources.iam_role import IamRoleKind
+from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
 
 REGISTRY: tuple[Kind, ...] = (
     S3BucketKind(),
     IamRoleKind(),
+    LogGroupKind(),
 )
 
 

@@ -1,0 +1,113 @@
+"""CloudWatch Logs groups (and their streams) that the Firehose streams log delivery errors to.
+
+Firehose needs the log group and the log stream to exist before it can log: "create a log group and a
+log stream in advance" (Firehose guide, monitoring-with-cloudwatch-logs). One group per stream,
+`/aws/kinesisfirehose/<stream>` (the console's convention), with the delivery and backup streams.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sesl.context import AwsContext
+from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
+from sesl.model import Change, FieldChange
+from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM
+from sesl.resources.base import Env, Kind
+from sesl.spec import LOG_RETENTION_DAYS
+
+# Log group names: 1-512 of [.-_/#A-Za-z0-9]; log stream names: 1-512, no ':' or '*'
+# (botocore logs `LogGroupName`, `LogStreamName`).
+LOG_GROUP_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,512}")
+LOG_STREAM_NAME = re.compile(r"[^:*]{1,512}")
+
+
+@dataclass(frozen=True)
+class LogGroupSpec:
+    name: str
+    retention_days: int
+    streams: tuple[str, ...]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LogGroupState:
+    name: str
+    owned: bool
+    arn: str
+    retention_days: int | None
+    streams: tuple[str, ...]
+    tags: dict[str, str]
+
+
+class LogGroupKind(Kind):
+    kind = "log_group"
+    needs = ()
+
+    def desired(self, env: Env) -> list[LogGroupSpec]:
+        backup = (BACKUP_LOG_STREAM,) if env.spec.firehose.backup_enabled else ()
+        streams = (DELIVERY_LOG_STREAM, *backup)
+        tags = ownership_tags(env.spec.env, env.spec.tags)
+        return [LogGroupSpec(env.names.log_group(flow), env.spec.firehose.log_retention_days, streams, tags)
+                for flow in env.spec.flows]
+
+    def validate(self, env: Env, want: LogGroupSpec) -> list[str]:
+        problems = []
+        if not LOG_GROUP_NAME.fullmatch(want.name):
+            problems.append("log group name must be 1-512 of letters, digits and . - _ / # "
+                            "(botocore logs LogGroupName)")
+        problems += [f"log stream {s!r} must be 1-512 characters without ':' or '*'" for s in want.streams
+                     if not LOG_STREAM_NAME.fullmatch(s)]
+        if want.retention_days not in LOG_RETENTION_DAYS:
+            # PutRetentionPolicy accepts only these values (botocore logs `Days`).
+            problems.append(f"retention {want.retention_days} days is not one CloudWatch Logs accepts")
+        return problems
+
+    def read(self, ctx: AwsContext, want: LogGroupSpec) -> LogGroupState | None:
+        logs = ctx.client("logs")
+        groups = [g for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=want.name)
+                  for g in page.get("logGroups", []) if g["logGroupName"] == want.name]
+        if not groups:
+            return None
+        group = groups[0]
+        arn = str(group["arn"]).removesuffix(":*")
+        tags = tags_to_dict(logs.list_tags_for_resource(resourceArn=arn).get("tags", {}))
+        streams = tuple(sorted(s["logStreamName"] for page in logs.get_paginator("describe_log_streams").paginate(
+            logGroupName=want.name) for s in page.get("logStreams", []) if s["logStreamName"] in want.streams))
+        return LogGroupState(want.name, is_owned(tags, ctx.spec.env), arn, group.get("retentionInDays"), streams, tags)
+
+    def create_fields(self, want: LogGroupSpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("retention_days", None, want.retention_days),
+                FieldChange("log_streams", None, list(want.streams)))
+
+    def diff(self, have: LogGroupState, want: LogGroupSpec) -> list[Change]:
+        missing = sorted(set(want.streams) - set(have.streams))
+        return [
+            *self.change(want, have, "retention",
+                         diff_values(have.retention_days, want.retention_days, "retentionInDays")),
+            *self.change(want, have, "log_streams", [FieldChange(f"streams.{s}", None, "present") for s in missing]),
+            *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
+        ]
+
+    def create(self, ctx: AwsContext, want: LogGroupSpec) -> None:
+        ctx.client("logs").create_log_group(logGroupName=want.name, tags=want.tags)
+        self.update_retention(ctx, want, None)
+        self.update_log_streams(ctx, want, None)
+
+    def update_retention(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState | None) -> None:
+        ctx.client("logs").put_retention_policy(logGroupName=want.name, retentionInDays=want.retention_days)
+
+    def update_log_streams(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState | None) -> None:
+        for stream in sorted(set(want.streams) - set(have.streams if have else ())):
+            ctx.client("logs").create_log_stream(logGroupName=want.name, logStreamName=stream)
+
+    def update_tags(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState) -> None:
+        ctx.client("logs").tag_resource(resourceArn=have.arn, tags=want.tags)
+
+    def adopt(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState) -> None:
+        self.update_tags(ctx, want, have)
+
+    def delete(self, ctx: AwsContext, have: LogGroupState) -> None:
+        # Delivery error logs are operational, not the data lake's data: sesl deletes its own groups.
+        ctx.client("logs").delete_log_group(logGroupName=have.name)
