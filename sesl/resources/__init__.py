@@ -6,6 +6,7 @@ A test checks the order against each kind's declared `needs` with graphlib.
 from __future__ import annotations
 
 from sesl.resources.base import Kind
+from sesl.resources.firehose_stream import FirehoseStreamKind
 from sesl.resources.iam_role import IamRoleKind
 from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
@@ -14,6 +15,7 @@ REGISTRY: tuple[Kind, ...] = (
     S3BucketKind(),
     IamRoleKind(),
     LogGroupKind(),
+    FirehoseStreamKind(),
 )
 
 
