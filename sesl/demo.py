@@ -6,6 +6,7 @@ Each step runs the real CLI in-process and checks its exit code, so the demo fai
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,11 +67,30 @@ def out_of_band_versioning(demo: Demo) -> str:
     return f"boto3: versioning of {demo.names.events_bucket} set to Suspended behind sesl's back"
 
 
-def put_event_object(demo: Demo) -> str:
+def records_through_firehose(demo: Demo) -> str:
+    """SES-shaped records put to the newsletter stream, and what arrives in the events bucket."""
+    from sesl.context import AwsContext
+    from sesl.events import put_records, ses_event, to_record
+    from sesl.spec import default_spec
+
+    ctx = AwsContext(default_spec(ENV))
+    ctx.mutations_allowed = True
+    now = dt.datetime.now(dt.UTC)
+    events = [ses_event(kind, message_id=f"demo-{i}", sent=now, recipient="reader@example.com",
+                        account=demo.names.account, region=demo.names.region,
+                        configuration_set=demo.names.configuration_set("newsletter"))
+              for i, kind in enumerate(("Send", "Delivery", "Open", "Click"))]
+    stream = demo.names.stream("newsletter")
+    sent = put_records(ctx, stream, [to_record(e) for e in events])
     s3 = boto3.client("s3", region_name=demo.names.region)
-    key = "newsletter/year=2026/month=01/day=15/example.parquet"
-    s3.put_object(Bucket=demo.names.events_bucket, Key=key, Body=b"PAR1 demo data PAR1")
-    return f"put s3://{demo.names.events_bucket}/{key} so the bucket holds data"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=demo.names.events_bucket,
+                                                  Prefix=demo.names.data_prefix("newsletter")).get("Contents", [])]
+    lines = [f"PutRecordBatch: {sent} SES records (Send, Delivery, Open, Click) into {stream}",
+             f"objects now in s3://{demo.names.events_bucket}/:", *(f"  {k}" for k in keys),
+             "On AWS they arrive as Parquet (GZIP) under newsletter/year=YYYY/month=MM/day=DD/ after the 60 s "
+             "buffer, plus a raw JSON copy under raw/; the emulator stores each call raw, at once, under its own "
+             "key layout (the prefix's expressions unevaluated, then YYYY/MM/DD/HH/)."]
+    return "\n".join(lines)
 
 
 def story(demo: Demo) -> None:
@@ -82,7 +102,7 @@ def story(demo: Demo) -> None:
     demo.run("6. diff names exactly that aspect", ["diff", "--env", ENV], 2)
     demo.run("7. apply repairs it", ["apply", "--env", ENV, "--yes"], 0)
     demo.run("8. diff: in line again", ["diff", "--env", ENV], 0)
-    demo.note("9. data arrives", lambda: put_event_object(demo))
+    demo.note("9. SES events arrive through Firehose", lambda: records_through_firehose(demo))
     demo.run("10. destroy keeps the bucket that holds data", ["destroy", "--env", ENV, "--yes"], 0)
     demo.run("11. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
 

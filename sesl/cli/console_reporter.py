@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -23,7 +24,10 @@ class ConsoleReporter(Reporter):
     def progress(self, description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
         columns = (TextColumn("  {task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total}"),
                    TimeElapsedColumn())
+        began = time.monotonic()
         with Progress(*columns, console=self.console, transient=True) as bar:
             task = bar.add_task(description, total=total)
             yield lambda amount: bar.advance(task, amount)
-        self.console.print(f"[dim]  … {escape(description)}: done[/dim]")
+        seconds = time.monotonic() - began
+        if seconds >= 1:  # an instant step needs no line of its own
+            self.console.print(f"[dim]  … {escape(description)}: done in {seconds:.0f} s[/dim]")
