@@ -10,12 +10,14 @@ from sesl.resources.firehose_stream import FirehoseStreamKind
 from sesl.resources.iam_role import IamRoleKind
 from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
+from sesl.resources.ses_event_destination import SesEventDestinationKind
 
 REGISTRY: tuple[Kind, ...] = (
     S3BucketKind(),
     IamRoleKind(),
     LogGroupKind(),
     FirehoseStreamKind(),
+    SesEventDestinationKind(),
 )
 
 

@@ -11,6 +11,7 @@ import importlib
 
 GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.s3_policy_conditions",
+    "sesl.sandbox.gaps.sesv2_event_destinations",
 )
 
 _installed: list[bool] = []

@@ -1,0 +1,134 @@
+"""SES event destinations: on each existing configuration set, one destination to its Firehose stream.
+
+The configuration sets are not sesl's: it never creates, changes or deletes them, only its own
+destination on each (named `sesl-firehose-<flow>`: destinations are untaggable, so the name prefix is
+the ownership proof). SESv2 only: v1 spells the event types differently and lacks the newer ones
+(aws-reference.md §2.1). Other destinations on the set (SNS, CloudWatch, ...) are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl.context import AwsContext
+from sesl.diff import diff_values
+from sesl.errors import SeslError
+from sesl.model import Change, FieldChange
+from sesl.resources.base import Env, Kind
+from sesl.retry import retry_eventual
+from sesl.spec import SES_EVENT_TYPES
+
+# "At most 10 event destinations per configuration set" (SES developer guide, quotas).
+MAX_DESTINATIONS_PER_SET = 10
+# Configuration-set and destination names: letters, digits, '_' and '-', at most 64 (SES developer
+# guide, quotas / creating-configuration-sets).
+SES_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+OWNED_PREFIX = "sesl-"
+
+
+@dataclass(frozen=True)
+class DestinationSpec:
+    name: str
+    configuration_set: str
+    event_types: tuple[str, ...]
+    role_arn: str
+    stream_arn: str
+    enabled: bool = True
+
+    def definition(self) -> dict[str, Any]:
+        return {"Enabled": self.enabled, "MatchingEventTypes": list(self.event_types),
+                "KinesisFirehoseDestination": {"IamRoleArn": self.role_arn, "DeliveryStreamArn": self.stream_arn}}
+
+
+@dataclass(frozen=True)
+class DestinationState:
+    name: str
+    owned: bool
+    configuration_set: str
+    event_types: tuple[str, ...]
+    enabled: bool
+    firehose: dict[str, str]
+
+
+class SesEventDestinationKind(Kind):
+    kind = "ses_event_destination"
+    needs = ("iam_role", "firehose_stream")
+    ownership = "its name starts with sesl- (SES event destinations take no tags)"
+
+    def desired(self, env: Env) -> list[DestinationSpec]:
+        n = env.names
+        types = tuple(sorted(set(env.spec.ses.event_types)))
+        return [DestinationSpec(n.event_destination(flow), n.configuration_set(flow), types,
+                                n.role_arn(n.ses_role), n.stream_arn(flow)) for flow in env.spec.flows]
+
+    def validate(self, env: Env, want: DestinationSpec) -> list[str]:
+        problems = [f"event type {t!r} is not a SESv2 EventType ({', '.join(SES_EVENT_TYPES)})"
+                    for t in want.event_types if t not in SES_EVENT_TYPES]  # botocore sesv2 `EventType`
+        if not want.event_types:
+            problems.append("at least one event type must be published")
+        problems += [f"{what} {value!r} must be 1-64 letters, digits, '_' or '-'"
+                     for what, value in (("configuration set", want.configuration_set), ("destination", want.name))
+                     if not SES_NAME.fullmatch(value)]
+        return problems
+
+    def read(self, ctx: AwsContext, want: DestinationSpec) -> DestinationState | None:
+        try:
+            found = ctx.client("sesv2").get_configuration_set_event_destinations(
+                ConfigurationSetName=want.configuration_set)["EventDestinations"]
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "NotFoundException":
+                raise SeslError(f"SES configuration set {want.configuration_set} does not exist in "
+                                f"{ctx.region}: sesl never creates it; create it (or fix the env's region) and "
+                                "run again") from None
+            raise
+        mine = [d for d in found if d["Name"] == want.name]
+        if not mine:
+            if len(found) >= MAX_DESTINATIONS_PER_SET:
+                raise SeslError(f"SES configuration set {want.configuration_set} already has {len(found)} event "
+                                f"destinations, the SES maximum: remove one so sesl can add {want.name}")
+            return None
+        d = mine[0]
+        return DestinationState(want.name, want.name.startswith(OWNED_PREFIX), want.configuration_set,
+                                tuple(sorted(d.get("MatchingEventTypes", []))), bool(d.get("Enabled", False)),
+                                dict(d.get("KinesisFirehoseDestination") or {}))
+
+    def create_fields(self, want: DestinationSpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("configuration_set", None, want.configuration_set),
+                FieldChange("MatchingEventTypes", None, list(want.event_types)),
+                FieldChange("DeliveryStreamArn", None, want.stream_arn))
+
+    def diff(self, have: DestinationState, want: DestinationSpec) -> list[Change]:
+        # Event types compare as a set: SES re-sorts them (terraform-provider-aws #36896).
+        return [
+            *self.change(want, have, "event_types",
+                         diff_values(list(have.event_types), list(want.event_types), "MatchingEventTypes")),
+            *self.change(want, have, "enabled", diff_values(have.enabled, want.enabled, "Enabled")),
+            *self.change(want, have, "firehose", diff_values(have.firehose, want.definition()[
+                "KinesisFirehoseDestination"], "KinesisFirehoseDestination")),
+        ]
+
+    def create(self, ctx: AwsContext, want: DestinationSpec) -> None:
+        sesv2 = ctx.client("sesv2")
+        # SES assumes the role at creation: a new role can fail with "Could not assume IAM role" for a
+        # while (terraform-provider-aws #33367).
+        retry_eventual(lambda: sesv2.create_configuration_set_event_destination(
+            ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
+            EventDestination=want.definition()), f"{self.kind}.{want.name}")
+
+    def _update(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
+        sesv2 = ctx.client("sesv2")
+        retry_eventual(lambda: sesv2.update_configuration_set_event_destination(
+            ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
+            EventDestination=want.definition()), f"{self.kind}.{want.name}")
+
+    update_event_types = _update
+    update_enabled = _update
+    update_firehose = _update
+
+    def delete(self, ctx: AwsContext, have: DestinationState) -> None:
+        ctx.client("sesv2").delete_configuration_set_event_destination(
+            ConfigurationSetName=have.configuration_set, EventDestinationName=have.name)
