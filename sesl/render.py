@@ -20,15 +20,22 @@ def _short(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _lines(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.splitlines()
+    return json.dumps(value, indent=2, sort_keys=True, default=str).splitlines()
+
+
 def _field_lines(f: FieldChange, action: Action) -> list[str]:
     before, after = _short(f.before), _short(f.after)
     if action is Action.CREATE:
         return [f"{f.path}: {escape(after)}"]
-    if max(len(before), len(after)) <= LONG_VALUE or not isinstance(f.before or f.after, dict | list):
+    multiline_text = any(isinstance(v, str) and "\n" in v for v in (f.before, f.after))
+    structured = isinstance(f.before or f.after, dict | list)
+    if max(len(before), len(after)) <= LONG_VALUE or not (structured or multiline_text):
         return [f"{f.path}: {escape(before)} → {escape(after)}"]
-    # Long documents (IAM and bucket policies, lifecycle rules) read best as a line diff.
-    old = json.dumps(f.before, indent=2, sort_keys=True, default=str).splitlines()
-    new = json.dumps(f.after, indent=2, sort_keys=True, default=str).splitlines()
+    # Long documents (IAM and bucket policies, lifecycle rules, SQL) read best as a line diff.
+    old, new = _lines(f.before), _lines(f.after)
     lines = [f"{f.path}:"]
     for line in difflib.unified_diff(old, new, lineterm="", n=2):
         if line.startswith(("---", "+++")):

@@ -5,6 +5,8 @@ A test checks the order against each kind's declared `needs` with graphlib.
 
 from __future__ import annotations
 
+from sesl.resources.athena_named_query import AthenaNamedQueryKind
+from sesl.resources.athena_workgroup import AthenaWorkgroupKind
 from sesl.resources.base import Kind
 from sesl.resources.firehose_stream import FirehoseStreamKind
 from sesl.resources.iam_role import IamRoleKind
@@ -18,6 +20,8 @@ REGISTRY: tuple[Kind, ...] = (
     LogGroupKind(),
     FirehoseStreamKind(),
     SesEventDestinationKind(),
+    AthenaWorkgroupKind(),
+    AthenaNamedQueryKind(),
 )
 
 

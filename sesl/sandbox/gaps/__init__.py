@@ -12,6 +12,7 @@ import importlib
 GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.s3_policy_conditions",
     "sesl.sandbox.gaps.sesv2_event_destinations",
+    "sesl.sandbox.gaps.athena_gaps",
 )
 
 _installed: list[bool] = []

@@ -1,0 +1,49 @@
+"""The saved advertiser queries: Trino SQL files with ${database} and ${table} placeholders.
+
+Each query takes one execution parameter (`?`): the number of days to report. `sesl query` passes
+it (default per query below); in the Athena console, enter it when running the saved query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from string import Template
+
+from sesl.naming import Names
+
+
+@dataclass(frozen=True)
+class QueryDef:
+    name: str
+    description: str
+    default_days: int
+
+
+QUERIES: tuple[QueryDef, ...] = (
+    QueryDef("daily_engagement", "Unique opens and clicks over deliveries per send day", 30),
+    QueryDef("weekly_trends", "Deliveries, distinct recipients delivered, open and click rates per ISO week", 120),
+    QueryDef("top_links", "Most clicked links with campaign and advertiser link tags", 30),
+    QueryDef("bounce_complaint_rates", "Bounce and complaint rates per send day (SES reputation)", 30),
+)
+
+
+def template(name: str) -> str:
+    return resources.files(__package__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_sql(name: str, names: Names, flow: str) -> str:
+    """The query's SQL for one flow's table."""
+    return Template(template(name)).substitute(database=names.database, table=names.table(flow))
+
+
+def saved_name(name: str, flow: str) -> str:
+    """The saved query's name in the workgroup: sesl's names are unique by construction."""
+    return f"sesl-{flow}-{name.replace('_', '-')}"  # the sesl- prefix marks sesl's own saved queries
+
+
+def find(name: str) -> QueryDef:
+    for query in QUERIES:
+        if name in (query.name, query.name.replace("_", "-")):
+            return query
+    raise KeyError(name)

@@ -1,0 +1,121 @@
+"""Saved (named) Athena queries for advertisers, one per query and flow, in sesl's workgroup.
+
+Athena does not enforce unique names and has no get-by-name: sesl lists the workgroup's query ids,
+fetches them in batches of at most 50 (BatchGetNamedQuery), matches on the name, and updates in place
+(aws-reference.md §4.3). Copies with sesl's name are reported and removed. The SQL lives in
+sesl/queries/*.sql; tests prove each query's numbers (tests/test_queries.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl.context import AwsContext
+from sesl.diff import diff_values
+from sesl.model import Change, FieldChange
+from sesl.queries import QUERIES, query_sql, saved_name
+from sesl.resources.base import Env, Kind
+
+OWNED_PREFIX = "sesl-"  # every saved query sesl defines is named sesl-<flow>-<query>
+BATCH = 50  # BatchGetNamedQuery takes at most 50 ids (botocore athena NamedQueryIdList)
+# botocore athena CreateNamedQueryInput: Name 1-128, Description 1-1024, Database 1-255, QueryString 1-262144.
+LIMITS = {"name": 128, "description": 1024, "database": 255, "sql": 262144}
+
+
+@dataclass(frozen=True)
+class NamedQuerySpec:
+    name: str
+    workgroup: str
+    database: str
+    description: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class NamedQueryState:
+    name: str
+    owned: bool
+    ids: tuple[str, ...]  # the first is kept; any others are duplicates
+    database: str
+    description: str
+    sql: str
+
+
+def read_workgroup_queries(ctx: AwsContext, workgroup: str) -> list[dict[str, Any]]:
+    """Every saved query of the workgroup, [] when the workgroup does not exist."""
+    athena = ctx.client("athena")
+    try:
+        ids = [i for page in athena.get_paginator("list_named_queries").paginate(WorkGroup=workgroup)
+               for i in page.get("NamedQueryIds", [])]
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidRequestException":
+            return []
+        raise
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), BATCH):
+        found += athena.batch_get_named_query(NamedQueryIds=ids[start:start + BATCH]).get("NamedQueries", [])
+    return found
+
+
+class AthenaNamedQueryKind(Kind):
+    kind = "athena_named_query"
+    needs = ("athena_workgroup",)
+    ownership = "it is saved in sesl's workgroup under a name sesl defines (saved queries take no tags)"
+
+    def desired(self, env: Env) -> list[NamedQuerySpec]:
+        n = env.names
+        return [NamedQuerySpec(saved_name(q.name, flow), n.workgroup, n.database, f"{q.description} ({flow}); "
+                               f"parameter: days (e.g. {q.default_days})", query_sql(q.name, n, flow))
+                for flow in env.spec.flows for q in QUERIES]
+
+    def validate(self, env: Env, want: NamedQuerySpec) -> list[str]:
+        values = {"name": want.name, "description": want.description, "database": want.database, "sql": want.sql}
+        return [f"{key} must be 1-{limit} characters" for key, limit in LIMITS.items()
+                if not 1 <= len(values[key]) <= limit]
+
+    def read(self, ctx: AwsContext, want: NamedQuerySpec) -> NamedQueryState | None:
+        same = [q for q in read_workgroup_queries(ctx, want.workgroup) if q["Name"] == want.name]
+        if not same:
+            return None
+        first = same[0]
+        return NamedQueryState(want.name, True, tuple(q["NamedQueryId"] for q in same), first.get("Database", ""),
+                               first.get("Description", ""), first.get("QueryString", ""))
+
+    def create_fields(self, want: NamedQuerySpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("workgroup", None, want.workgroup), FieldChange("Description", None, want.description))
+
+    def diff(self, have: NamedQueryState, want: NamedQuerySpec) -> list[Change]:
+        duplicates = [FieldChange(f"copies.{i}", "duplicate", None) for i in have.ids[1:]]
+        return [
+            *self.change(want, have, "sql", diff_values(have.sql, want.sql, "QueryString")),
+            *self.change(want, have, "description", diff_values(have.description, want.description, "Description")),
+            *self.change(want, have, "database", diff_values(have.database, want.database, "Database")),
+            *self.change(want, have, "duplicates", duplicates),
+        ]
+
+    def create(self, ctx: AwsContext, want: NamedQuerySpec) -> None:
+        ctx.client("athena").create_named_query(Name=want.name, Description=want.description,
+                                                Database=want.database, QueryString=want.sql, WorkGroup=want.workgroup)
+
+    def _update(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
+        ctx.client("athena").update_named_query(NamedQueryId=have.ids[0], Name=want.name,
+                                                Description=want.description, QueryString=want.sql)
+
+    update_sql = _update
+    update_description = _update
+
+    def update_database(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
+        # UpdateNamedQuery cannot change the database: save the query anew.
+        self.delete(ctx, have)
+        self.create(ctx, want)
+
+    def update_duplicates(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
+        for query_id in have.ids[1:]:
+            ctx.client("athena").delete_named_query(NamedQueryId=query_id)
+
+    def delete(self, ctx: AwsContext, have: NamedQueryState) -> None:
+        for query_id in have.ids:
+            ctx.client("athena").delete_named_query(NamedQueryId=query_id)

@@ -1,0 +1,159 @@
+"""The Athena workgroup `email-analytics-{env}`: where advertiser queries run, with a scan cut-off.
+
+Results go to the results bucket with SSE_S3, the workgroup's settings are enforced over the
+client's, CloudWatch metrics are published (the dashboard and cost tracking need them), each query is
+cancelled past `BytesScannedCutoffPerQuery` (1 GiB), and the engine version is pinned. Sources:
+aws-reference.md §4.1-§4.2 (botocore athena 2017-05-18, Athena user guide workgroups pages).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl.context import AwsContext
+from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
+from sesl.model import Change, DestroyOptions, FieldChange
+from sesl.resources.base import Env, Kind
+
+# botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
+WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
+MIN_CUTOFF = 10_000_000
+# The values ListEngineVersions offers (Athena user guide, engine-versions; version 2 is retired).
+ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")
+MAX_DESCRIPTION = 1024
+
+# aspect -> the keys of WorkGroupConfiguration it owns
+ASPECTS: dict[str, tuple[str, ...]] = {
+    "result_configuration": ("ResultConfiguration",),
+    "enforcement": ("EnforceWorkGroupConfiguration",),
+    "metrics": ("PublishCloudWatchMetricsEnabled",),
+    "scan_cutoff": ("BytesScannedCutoffPerQuery",),
+    "engine_version": ("EngineVersion",),
+}
+
+
+@dataclass(frozen=True)
+class WorkgroupSpec:
+    name: str
+    description: str
+    configuration: dict[str, Any]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class WorkgroupState:
+    name: str
+    owned: bool
+    arn: str
+    state: str
+    configuration: dict[str, Any]
+    others_queries: tuple[str, ...]  # saved queries in the workgroup that are not sesl's
+    tags: dict[str, str]
+
+
+class AthenaWorkgroupKind(Kind):
+    kind = "athena_workgroup"
+    needs = ("s3_bucket",)
+
+    def desired(self, env: Env) -> list[WorkgroupSpec]:
+        n, athena = env.names, env.spec.athena
+        configuration = {
+            "ResultConfiguration": {"OutputLocation": n.results_location,
+                                    "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
+                                    "ExpectedBucketOwner": n.account},
+            "EnforceWorkGroupConfiguration": True,
+            "PublishCloudWatchMetricsEnabled": True,
+            "BytesScannedCutoffPerQuery": athena.bytes_scanned_cutoff,
+            "EngineVersion": {"SelectedEngineVersion": athena.engine_version},
+        }
+        return [WorkgroupSpec(n.workgroup, f"SES email-event analytics ({env.spec.env}), managed by sesl",
+                              configuration, ownership_tags(env.spec.env, env.spec.tags))]
+
+    def validate(self, env: Env, want: WorkgroupSpec) -> list[str]:
+        problems = []
+        if not WORKGROUP_NAME.fullmatch(want.name):
+            problems.append("workgroup name must be 1-128 of letters, digits, '.', '_', '-'")
+        if want.configuration["BytesScannedCutoffPerQuery"] < MIN_CUTOFF:
+            problems.append(f"BytesScannedCutoffPerQuery must be at least {MIN_CUTOFF} bytes (10 MB)")
+        engine = want.configuration["EngineVersion"]["SelectedEngineVersion"]
+        if engine not in ENGINE_VERSIONS:
+            problems.append(f"engine version {engine!r} is not one of {', '.join(ENGINE_VERSIONS)}")
+        if not want.configuration["ResultConfiguration"]["OutputLocation"].startswith("s3://"):
+            problems.append("the result location must be an s3:// URI")
+        if len(want.description) > MAX_DESCRIPTION:
+            problems.append(f"description longer than {MAX_DESCRIPTION} characters")
+        return problems
+
+    def read(self, ctx: AwsContext, want: WorkgroupSpec) -> WorkgroupState | None:
+        athena = ctx.client("athena")
+        try:
+            group = athena.get_work_group(WorkGroup=want.name).get("WorkGroup")
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "InvalidRequestException":
+                return None
+            raise
+        if not group:
+            return None
+        arn = f"arn:aws:athena:{ctx.region}:{ctx.account}:workgroup/{want.name}"
+        tags = tags_to_dict(athena.list_tags_for_resource(ResourceARN=arn).get("Tags", []))
+        from sesl.resources.athena_named_query import OWNED_PREFIX, read_workgroup_queries
+
+        others = tuple(sorted(q["Name"] for q in read_workgroup_queries(ctx, want.name)
+                              if not q["Name"].startswith(OWNED_PREFIX)))
+        return WorkgroupState(want.name, is_owned(tags, ctx.spec.env), arn, group.get("State", "ENABLED"),
+                              group.get("Configuration", {}), others, tags)
+
+    def create_fields(self, want: WorkgroupSpec) -> tuple[FieldChange, ...]:
+        c = want.configuration
+        return (FieldChange("OutputLocation", None, c["ResultConfiguration"]["OutputLocation"]),
+                FieldChange("BytesScannedCutoffPerQuery", None, c["BytesScannedCutoffPerQuery"]),
+                FieldChange("EngineVersion", None, c["EngineVersion"]["SelectedEngineVersion"]))
+
+    def diff(self, have: WorkgroupState, want: WorkgroupSpec) -> list[Change]:
+        changes = self.change(want, have, "state", diff_values(have.state, "ENABLED", "State"))
+        for aspect, keys in ASPECTS.items():
+            fields = [f for key in keys for f in diff_values(have.configuration.get(key), want.configuration[key], key)]
+            changes += self.change(want, have, aspect, fields)
+        return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
+
+    def create(self, ctx: AwsContext, want: WorkgroupSpec) -> None:
+        ctx.client("athena").create_work_group(Name=want.name, Description=want.description,
+                                               Configuration=want.configuration, Tags=tag_list(want.tags))
+
+    def _update(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
+        # UpdateWorkGroup takes ConfigurationUpdates, whose result member is ResultConfigurationUpdates.
+        c = want.configuration
+        updates = {"ResultConfigurationUpdates": dict(c["ResultConfiguration"]),
+                   **{k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
+                                        "BytesScannedCutoffPerQuery", "EngineVersion")}}
+        ctx.client("athena").update_work_group(WorkGroup=want.name, State="ENABLED", ConfigurationUpdates=updates)
+
+    update_state = _update
+    update_result_configuration = _update
+    update_enforcement = _update
+    update_metrics = _update
+    update_scan_cutoff = _update
+    update_engine_version = _update
+
+    def update_tags(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
+        ctx.client("athena").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
+
+    def adopt(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
+        self.update_tags(ctx, want, have)
+
+    def keep_reason(self, ctx: AwsContext, have: WorkgroupState, options: DestroyOptions) -> str | None:
+        # sesl's own saved queries are re-created from the package and are deleted by their own kind;
+        # queries people saved in the workgroup are theirs: deleting them takes the explicit flag.
+        count = len(have.others_queries)
+        if count and not (options.delete_saved_queries or ctx.spec.athena.delete_saved_queries_on_destroy):
+            return (f"holds {count} saved quer{'y' if count == 1 else 'ies'} that sesl did not save "
+                    f"({', '.join(have.others_queries[:3])}{', ...' if count > 3 else ''}): kept "
+                    "(--delete-saved-queries deletes them with the workgroup)")
+        return None
+
+    def delete(self, ctx: AwsContext, have: WorkgroupState) -> None:
+        ctx.client("athena").delete_work_group(WorkGroup=have.name, RecursiveDeleteOption=True)
