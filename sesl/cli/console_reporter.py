@@ -24,6 +24,12 @@ class ConsoleReporter(Reporter):
     def progress(self, description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
         columns = (TextColumn("  {task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total}"),
                    TimeElapsedColumn())
+        if not self.console.is_terminal:  # no bar in logs and pipes; just the closing line
+            began = time.monotonic()
+            yield lambda _amount: None
+            if time.monotonic() - began >= 1:
+                self.console.print(f"[dim]  … {escape(description)}: done in {time.monotonic() - began:.0f} s[/dim]")
+            return
         began = time.monotonic()
         with Progress(*columns, console=self.console, transient=True) as bar:
             task = bar.add_task(description, total=total)
