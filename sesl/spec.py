@@ -132,7 +132,8 @@ class MonitoringSettings:
     complaint_rate_threshold: float = setting(0.001, between(0.0, 1.0), "SES complaint-rate alarm")
     monthly_budget_usd: float = setting(25.0, between(0.01, 1_000_000), "AWS Budgets monthly limit")
     budget_alert_percent: float = setting(80.0, between(1.0, 1000.0), "budget notification threshold")
-    drift_heartbeat_hours: int = setting(26, between(1, 168), "hours without a drift run before alarm")
+    # Checked hourly over this many hours: 168 keeps Period x EvaluationPeriods within 7 days.
+    drift_heartbeat_hours: int = setting(26, between(2, 168), "hours without a drift run before alarm")
 
 
 @dataclass(frozen=True)
@@ -265,10 +266,12 @@ def _cross_checks(spec: EnvSpec) -> list[str]:
         # PutMetricAlarm Period: 10, 20, 30 or a multiple of 60 (CloudWatch API reference).
         problems.append(f"env.{spec.env}.monitoring.alarm_period_seconds: must be 10, 20, 30 or a "
                         f"multiple of 60, got {m.alarm_period_seconds}")
-    if m.alarm_period_seconds * m.evaluation_periods > 86400:
-        # "The number of periods times the period length must be <= 86,400 s" for periods >= 60.
+    limit = 86_400 if m.alarm_period_seconds < 3600 else 604_800
+    if m.alarm_period_seconds * m.evaluation_periods > limit:
+        # PutMetricAlarm (Period): Period x EvaluationPeriods at most 604,800 s, and at most 86,400 s when
+        # the period is under one hour (CloudWatch API reference).
         problems.append(f"env.{spec.env}.monitoring: alarm_period_seconds x evaluation_periods must be at "
-                        "most 86400 (one day)")
+                        f"most {limit} for this period")
     return problems
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 from sesl.resources.athena_named_query import AthenaNamedQueryKind
 from sesl.resources.athena_workgroup import AthenaWorkgroupKind
 from sesl.resources.base import Kind
+from sesl.resources.budget import BudgetKind
+from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind
+from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind
 from sesl.resources.firehose_stream import FirehoseStreamKind
 from sesl.resources.iam_role import IamRoleKind
 from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
 from sesl.resources.ses_event_destination import SesEventDestinationKind
+from sesl.resources.sns_topic import SnsTopicKind
 
 REGISTRY: tuple[Kind, ...] = (
     S3BucketKind(),
@@ -22,6 +26,10 @@ REGISTRY: tuple[Kind, ...] = (
     SesEventDestinationKind(),
     AthenaWorkgroupKind(),
     AthenaNamedQueryKind(),
+    SnsTopicKind(),
+    CloudWatchAlarmKind(),
+    CloudWatchDashboardKind(),
+    BudgetKind(),
 )
 
 

@@ -13,6 +13,7 @@ GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.s3_policy_conditions",
     "sesl.sandbox.gaps.sesv2_event_destinations",
     "sesl.sandbox.gaps.athena_gaps",
+    "sesl.sandbox.gaps.budgets_gaps",
 )
 
 _installed: list[bool] = []

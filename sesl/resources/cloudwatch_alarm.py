@@ -1,0 +1,191 @@
+"""CloudWatch alarms, all publishing to the env's alert topic.
+
+Per stream: delivery success below 1, data freshness above a threshold, any failed Parquet
+conversion, any throttled record (Firehose guide, monitoring-with-cloudwatch-metrics; aws-reference.md
+§6.1). For the account: the SES reputation bounce (≥ 5 %) and complaint (≥ 0.1 %) rates, the levels SES
+asks senders to stay under (SES guide, reputationdashboard-cloudwatch-alarm). For `sesl drift`: an alarm
+when the last run found drift, and a heartbeat alarm when no run was recorded for N hours, so a cron
+job that died is noticed too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sesl.context import AwsContext
+from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
+from sesl.model import Change, FieldChange
+from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, HEARTBEAT_METRIC, METRIC_NAMESPACE
+from sesl.resources.base import Env, Kind
+
+# Enums and limits from botocore cloudwatch 2010-08-01 (PutMetricAlarmInput and its shapes) and the
+# PutMetricAlarm API reference.
+COMPARISONS = ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
+               "LessThanOrEqualToThreshold")
+STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
+MAX_ACTIONS = 5
+MAX_NAME = 255
+MAX_DESCRIPTION = 1024
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    name: str
+    params: Params  # PutMetricAlarm parameters except AlarmName and Tags
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AlarmState:
+    name: str
+    owned: bool
+    arn: str
+    params: Params
+    tags: dict[str, str]
+
+
+def alarm_problems(name: str, p: Params) -> list[str]:
+    problems = []
+    if not 1 <= len(name) <= MAX_NAME:
+        problems.append(f"alarm name must be 1-{MAX_NAME} characters")
+    if len(p.get("AlarmDescription", "")) > MAX_DESCRIPTION:
+        problems.append(f"AlarmDescription longer than {MAX_DESCRIPTION} characters")
+    period, evaluations = int(p["Period"]), int(p["EvaluationPeriods"])
+    if period not in (10, 20, 30) and period % 60:
+        problems.append(f"Period {period}: must be 10, 20, 30 or a multiple of 60")
+    limit = 86_400 if period < 3600 else 604_800
+    if period * evaluations > limit:
+        problems.append(f"Period x EvaluationPeriods = {period * evaluations} s: at most {limit} s for this period")
+    if not 1 <= int(p.get("DatapointsToAlarm") or evaluations) <= evaluations:
+        problems.append("DatapointsToAlarm must be between 1 and EvaluationPeriods")
+    if p["ComparisonOperator"] not in COMPARISONS:
+        problems.append(f"ComparisonOperator {p['ComparisonOperator']!r} is not one of {', '.join(COMPARISONS)}")
+    if p["Statistic"] not in STATISTICS:
+        problems.append(f"Statistic {p['Statistic']!r} is not one of {', '.join(STATISTICS)}")
+    if p.get("TreatMissingData", "missing") not in MISSING_DATA:
+        problems.append(f"TreatMissingData {p['TreatMissingData']!r} is not one of {', '.join(MISSING_DATA)}")
+    for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
+        if len(p.get(key, [])) > MAX_ACTIONS:
+            problems.append(f"{key}: at most {MAX_ACTIONS} actions")
+    return problems
+
+
+def _alarm(name: str, description: str, namespace: str, metric: str, dimensions: dict[str, str], statistic: str,
+           comparison: str, threshold: float, topic: str, period: int, evaluations: int, datapoints: int,
+           missing: str) -> tuple[str, Params]:
+    return name, {
+        "AlarmDescription": description, "ActionsEnabled": True, "AlarmActions": [topic], "OKActions": [topic],
+        "Namespace": namespace, "MetricName": metric,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+        "Statistic": statistic, "Period": period, "EvaluationPeriods": evaluations,
+        "DatapointsToAlarm": datapoints, "Threshold": float(threshold), "ComparisonOperator": comparison,
+        "TreatMissingData": missing,
+    }
+
+
+def stream_alarms(env: Env, flow: str) -> list[tuple[str, Params]]:
+    n, m = env.names, env.spec.monitoring
+    stream = n.stream(flow)
+    dims = {"DeliveryStreamName": stream}
+    every = (m.alarm_period_seconds, m.evaluation_periods, m.datapoints_to_alarm)
+    once = (m.alarm_period_seconds, 1, 1)
+    topic = n.alert_topic_arn
+    return [
+        # Success is a ratio of successful S3 puts; small dips are retried, a sustained one is not.
+        _alarm(n.alarm(stream, "delivery-success"), f"{stream}: S3 deliveries failing", "AWS/Firehose",
+               "DeliveryToS3.Success", dims, "Average", "LessThanThreshold", 1, topic, *every, "notBreaching"),
+        _alarm(n.alarm(stream, "data-freshness"), f"{stream}: oldest undelivered record older than "
+               f"{m.freshness_threshold_seconds} s", "AWS/Firehose", "DeliveryToS3.DataFreshness", dims, "Maximum",
+               "GreaterThanThreshold", m.freshness_threshold_seconds, topic, *every, "notBreaching"),
+        _alarm(n.alarm(stream, "conversion-failures"), f"{stream}: records failed Parquet conversion (see errors/)",
+               "AWS/Firehose", "FailedConversion.Records", dims, "Sum", "GreaterThanThreshold", 0, topic, *once,
+               "notBreaching"),
+        _alarm(n.alarm(stream, "throttled"), f"{stream}: records throttled", "AWS/Firehose", "ThrottledRecords", dims,
+               "Sum", "GreaterThanThreshold", 0, topic, *once, "notBreaching"),
+    ]
+
+
+def account_alarms(env: Env) -> list[tuple[str, Params]]:
+    n, m = env.names, env.spec.monitoring
+    topic, env_dim = n.alert_topic_arn, {ENV_DIMENSION: env.spec.env}
+    hours = m.drift_heartbeat_hours
+    return [
+        # SES publishes reputation metrics for the account; missing data is ignored (no sending, no rate).
+        _alarm(n.alarm(f"ses-{env.spec.env}", "bounce-rate"), "SES account bounce rate at the review level",
+               "AWS/SES", "Reputation.BounceRate", {}, "Average", "GreaterThanOrEqualToThreshold",
+               m.bounce_rate_threshold, topic, 3600, 1, 1, "ignore"),
+        _alarm(n.alarm(f"ses-{env.spec.env}", "complaint-rate"), "SES account complaint rate at the review level",
+               "AWS/SES", "Reputation.ComplaintRate", {}, "Average", "GreaterThanOrEqualToThreshold",
+               m.complaint_rate_threshold, topic, 3600, 1, 1, "ignore"),
+        _alarm(n.alarm(f"sesl-{env.spec.env}", "drift"), "sesl drift found differences (run `sesl drift`)",
+               METRIC_NAMESPACE, DRIFT_METRIC, env_dim, "Maximum", "GreaterThanThreshold", 0, topic, 3600, 1, 1,
+               "notBreaching"),
+        # Every hour of `hours` without a drift run breaches; all of them together fire.
+        _alarm(n.alarm(f"sesl-{env.spec.env}", "drift-heartbeat"), f"no `sesl drift` run recorded for {hours} h",
+               METRIC_NAMESPACE, HEARTBEAT_METRIC, env_dim, "Sum", "LessThanThreshold", 1, topic, 3600, hours, hours,
+               "breaching"),
+    ]
+
+
+def _comparable(params: Params) -> Params:
+    out = dict(params)
+    if "Dimensions" in out:
+        out["Dimensions"] = sorted(out["Dimensions"], key=lambda d: d["Name"])
+    for key in ("AlarmActions", "OKActions"):
+        if key in out:
+            out[key] = sorted(out[key])
+    if "Threshold" in out:
+        out["Threshold"] = float(out["Threshold"])
+    return out
+
+
+class CloudWatchAlarmKind(Kind):
+    kind = "cloudwatch_alarm"
+    needs = ("sns_topic",)
+
+    def desired(self, env: Env) -> list[AlarmSpec]:
+        tags = ownership_tags(env.spec.env, env.spec.tags)
+        pairs = [a for flow in env.spec.flows for a in stream_alarms(env, flow)] + account_alarms(env)
+        return [AlarmSpec(name, params, tags) for name, params in pairs]
+
+    def validate(self, env: Env, want: AlarmSpec) -> list[str]:
+        return alarm_problems(want.name, want.params)
+
+    def read(self, ctx: AwsContext, want: AlarmSpec) -> AlarmState | None:
+        cloudwatch = ctx.client("cloudwatch")
+        found = cloudwatch.describe_alarms(AlarmNames=[want.name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])
+        if not found:
+            return None
+        alarm = found[0]
+        tags = tags_to_dict(cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", []))
+        return AlarmState(want.name, is_owned(tags, ctx.spec.env), alarm["AlarmArn"],
+                          {k: alarm.get(k) for k in want.params}, tags)
+
+    def create_fields(self, want: AlarmSpec) -> tuple[FieldChange, ...]:
+        p = want.params
+        return (FieldChange("metric", None, f"{p['Namespace']} {p['MetricName']} {p['Statistic']}"),
+                FieldChange("condition", None, f"{p['ComparisonOperator']} {p['Threshold']:g}"))
+
+    def diff(self, have: AlarmState, want: AlarmSpec) -> list[Change]:
+        return [*self.change(want, have, "definition", diff_values(_comparable(have.params), _comparable(want.params))),
+                *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
+
+    def create(self, ctx: AwsContext, want: AlarmSpec) -> None:
+        ctx.client("cloudwatch").put_metric_alarm(AlarmName=want.name, Tags=tag_list(want.tags), **want.params)
+
+    def update_definition(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
+        # PutMetricAlarm replaces the whole definition; tags given here apply only on creation.
+        ctx.client("cloudwatch").put_metric_alarm(AlarmName=want.name, **want.params)
+
+    def update_tags(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
+        ctx.client("cloudwatch").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
+
+    def adopt(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
+        self.update_tags(ctx, want, have)
+
+    def delete(self, ctx: AwsContext, have: AlarmState) -> None:
+        ctx.client("cloudwatch").delete_alarms(AlarmNames=[have.name])
