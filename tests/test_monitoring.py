@@ -1,0 +1,155 @@
+"""Monitoring kinds climb the ladder: alert topic, alarms, dashboard (compared as JSON), budget."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from sesl import reconcile
+from sesl.context import AwsContext
+from sesl.model import Action
+from sesl.naming import Names
+from sesl.resources.base import Env
+from sesl.resources.budget import BudgetKind
+from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind, alarm_problems
+from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind, body_problems
+from sesl.spec import EnvSpec, default_spec
+from tests.conftest import ACCOUNT, boto
+from tests.ladder import climb, drift_then_repair, plan_for
+
+TOPIC = "email-events-alerts-dev"
+TOPIC_ARN = f"arn:aws:sns:us-west-2:{ACCOUNT}:{TOPIC}"
+DASHBOARD = "email-events-dev"
+BUDGET = "email-analytics-dev-monthly"
+
+
+@pytest.fixture
+def spec() -> EnvSpec:
+    return replace(default_spec("dev"), alert_email="ops@example.com")
+
+
+def _env(spec: EnvSpec) -> Env:
+    return Env(spec, Names("dev", "us-west-2", ACCOUNT))
+
+
+def _emails() -> list[str]:
+    subs = boto("sns").list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]
+    return sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email")
+
+
+def test_topic_with_the_alert_email(ctx: AwsContext) -> None:
+    climb(ctx, "sns_topic", [TOPIC])
+    assert _emails() == ["ops@example.com"]
+
+
+def test_changing_the_alert_email_unsubscribes_only_what_sesl_subscribed(ctx: AwsContext) -> None:
+    climb(ctx, "sns_topic", [TOPIC])
+    boto("sns").subscribe(TopicArn=TOPIC_ARN, Protocol="email", Endpoint="someone-else@example.com")
+    moved = AwsContext(replace(ctx.spec, alert_email="oncall@example.com"))
+    (change,) = plan_for(moved, ["sns_topic"])[:1]
+    assert change.aspect == "subscription"
+    assert {f.path for f in change.fields} == {"email.oncall@example.com", "email.ops@example.com"}
+    reconcile.execute(moved, reconcile.plan(moved, reconcile.PlanOptions(targets=("sns_topic",))))
+    assert _emails() == ["oncall@example.com", "someone-else@example.com"]
+    assert plan_for(moved, ["sns_topic"]) == []
+
+
+def test_alarms_climb_the_ladder_and_threshold_drift_is_precise(ctx: AwsContext) -> None:
+    names = [a.name for a in CloudWatchAlarmKind().desired(_env(ctx.spec))]
+    assert len(names) == 12
+    climb(ctx, "cloudwatch_alarm", names, deps=["sns_topic"])
+    freshness = "email-events-newsletter-dev-data-freshness"
+    alarm = boto("cloudwatch").describe_alarms(AlarmNames=[freshness])["MetricAlarms"][0]
+    assert (alarm["MetricName"], alarm["Threshold"], alarm["AlarmActions"]) == (
+        "DeliveryToS3.DataFreshness", 900.0, [TOPIC_ARN])
+    params = {k: alarm[k] for k in ("Namespace", "MetricName", "Dimensions", "Statistic", "Period",
+                                    "EvaluationPeriods", "ComparisonOperator")}
+    change = drift_then_repair(ctx, "cloudwatch_alarm", freshness, "definition", lambda: boto(
+        "cloudwatch").put_metric_alarm(AlarmName=freshness, Threshold=3600.0, **params))
+    assert ("Threshold", 3600.0, 900.0) in [(f.path, f.before, f.after) for f in change.fields]
+
+
+def test_heartbeat_and_reputation_alarms() -> None:
+    alarms = {a.name: a.params for a in CloudWatchAlarmKind().desired(_env(default_spec("prod")))}
+    heartbeat = alarms["sesl-prod-drift-heartbeat"]
+    assert (heartbeat["Namespace"], heartbeat["MetricName"], heartbeat["TreatMissingData"]) == (
+        "sesl", "DriftCheckRuns", "breaching")
+    assert heartbeat["Period"] * heartbeat["EvaluationPeriods"] == 26 * 3600
+    assert alarms["ses-prod-bounce-rate"]["Threshold"] == 0.05
+    assert alarms["ses-prod-complaint-rate"]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    ({"Period": 45}, "multiple of 60"),
+    ({"Period": 300, "EvaluationPeriods": 289, "DatapointsToAlarm": 1}, "at most 86400"),
+    ({"Period": 3600, "EvaluationPeriods": 169, "DatapointsToAlarm": 1}, "at most 604800"),
+    ({"DatapointsToAlarm": 4, "EvaluationPeriods": 3}, "between 1 and EvaluationPeriods"),
+    ({"ComparisonOperator": "Bigger"}, "ComparisonOperator 'Bigger'"),
+    ({"Statistic": "p99"}, "Statistic 'p99'"),
+    ({"TreatMissingData": "sometimes"}, "TreatMissingData 'sometimes'"),
+    ({"AlarmActions": ["arn"] * 6}, "at most 5 actions"),
+])
+def test_alarm_rules_follow_cloudwatch(edit: dict[str, Any], expected: str) -> None:
+    alarm = CloudWatchAlarmKind().desired(_env(default_spec("dev")))[0]
+    assert alarm_problems(alarm.name, alarm.params) == []
+    assert any(expected in p for p in alarm_problems(alarm.name, {**alarm.params, **edit}))
+
+
+def test_dashboard_is_compared_as_json(ctx: AwsContext) -> None:
+    climb(ctx, "cloudwatch_dashboard", [DASHBOARD], deps=["sns_topic", "cloudwatch_alarm"])
+    body = json.loads(boto("cloudwatch").get_dashboard(DashboardName=DASHBOARD)["DashboardBody"])
+    titles = [w["properties"].get("title") for w in body["widgets"]]
+    assert "Athena bytes scanned (email-analytics-dev)" in titles
+    # CloudWatch may hand the body back reformatted: same JSON, other text.
+    boto("cloudwatch").put_dashboard(DashboardName=DASHBOARD, DashboardBody=json.dumps(body, indent=4, sort_keys=True))
+    assert plan_for(ctx, ["cloudwatch_dashboard"]) == []
+    body["widgets"][1]["properties"]["period"] = 60
+    drift_then_repair(ctx, "cloudwatch_dashboard", DASHBOARD, "body", lambda: boto("cloudwatch").put_dashboard(
+        DashboardName=DASHBOARD, DashboardBody=json.dumps(body)))
+
+
+def test_a_dashboard_without_sesls_marker_is_not_sesls(ctx: AwsContext) -> None:
+    boto("cloudwatch").put_dashboard(DashboardName=DASHBOARD, DashboardBody=json.dumps({"widgets": []}))
+    assert [c.action for c in plan_for(ctx, ["cloudwatch_dashboard"])] == [Action.CONFLICT]
+
+
+def test_dashboard_body_rules() -> None:
+    body = CloudWatchDashboardKind().desired(_env(default_spec("dev")))[0].body
+    assert body_problems(body) == []
+    assert body_problems({"start": "-PT1H"}) == ["the body must include a widgets array"]
+    assert "past the 24-column grid" in body_problems({"widgets": [{"x": 20, "width": 6}]})[0]
+
+
+def test_budget_climbs_the_ladder_and_compares_amounts_as_numbers(ctx: AwsContext) -> None:
+    climb(ctx, "budget", [BUDGET])
+    budgets = boto("budgets")
+    budget = budgets.describe_budget(AccountId=ACCOUNT, BudgetName=BUDGET)["Budget"]
+    assert (budget["BudgetLimit"], budget["TimeUnit"]) == ({"Amount": "25.00", "Unit": "USD"}, "MONTHLY")
+    budgets.update_budget(AccountId=ACCOUNT, NewBudget={**budget, "BudgetLimit": {"Amount": "25", "Unit": "USD"}})
+    assert plan_for(ctx, ["budget"]) == []
+    change = drift_then_repair(ctx, "budget", BUDGET, "limit", lambda: budgets.update_budget(
+        AccountId=ACCOUNT, NewBudget={**budget, "BudgetLimit": {"Amount": "99", "Unit": "USD"}}))
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("Amount", 99.0, 25.0)]
+
+
+def test_budget_notifications_drift(ctx: AwsContext) -> None:
+    climb(ctx, "budget", [BUDGET])
+    budgets = boto("budgets")
+    (actual, _) = budgets.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName=BUDGET)["Notifications"]
+    drift_then_repair(ctx, "budget", BUDGET, "notifications", lambda: budgets.delete_notification(
+        AccountId=ACCOUNT, BudgetName=BUDGET, Notification=actual))
+    subscribers = budgets.describe_subscribers_for_notification(AccountId=ACCOUNT, BudgetName=BUDGET,
+                                                                Notification=actual)["Subscribers"]
+    assert subscribers == [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]
+
+
+def test_budget_without_an_alert_email_warns_and_validates_names() -> None:
+    env = _env(default_spec("dev"))
+    kind = BudgetKind()
+    want = kind.desired(env)[0]
+    assert want.notifications == () and "without notifications" in kind.warnings(env, want)[0]
+    assert "1-100 characters" in kind.validate(env, replace(want, name="a:b"))[0]
+    assert kind.validate(env, replace(want, name="x" * 101))
