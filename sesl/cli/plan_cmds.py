@@ -12,14 +12,16 @@ from collections.abc import Callable
 import click
 from rich.console import Console
 
-from sesl import reconcile
+from sesl import lock, reconcile
 from sesl.cli.main import Globals
 from sesl.context import AwsContext
 from sesl.errors import RefusedError, SeslError
+from sesl.lock import env_lock
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.naming import Names
 from sesl.render import plan_json, render_plan
 from sesl.resources.base import Env
+from sesl.saved_plan import check_current, load_plan, save_plan
 from sesl.spec import ENVIRONMENTS, EnvSpec, collect_problems, load_spec, read_config
 
 EXIT_CHANGES = 2
@@ -29,6 +31,8 @@ env_option = click.option("--env", "env_name", required=True, type=click.Choice(
 target_option = click.option("--target", "targets", multiple=True, metavar="KIND[.NAME]",
                              help="Limit to a kind or one resource (repeatable).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (format_version 1.0).")
+lock_option = click.option("--lock-timeout", default=0.0, show_default=True, metavar="SECONDS",
+                           help="How long to wait for the env's lock held by another run.")
 yes_option = click.option("--yes", "--auto-approve", "yes", is_flag=True, help="Do not ask for confirmation.")
 
 
@@ -84,19 +88,25 @@ def validate(g: Globals, env_name: str) -> None:
 @target_option
 @json_option
 @click.option("--adopt", is_flag=True, help="Plan to take over resources with sesl's names that it does not own.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan for `sesl apply FILE`.")
 @click.pass_obj
-def diff(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, adopt: bool) -> None:
+def diff(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, adopt: bool,
+         out_file: str | None) -> None:
     """Show what apply would change (read-only). Exit 0 no changes, 2 changes, 1 error.
 
     \b
     Example:
       sesl diff --env dev
       sesl diff --env prod --json > plan.json
+      sesl diff --env prod --out prod.plan && sesl apply prod.plan
     """
     ctx = context(g, env_name)
     ctx.verify_account()
     the_plan = reconcile.plan(ctx, reconcile.PlanOptions(adopt=adopt, targets=targets))
     _show(g, the_plan, as_json)
+    if out_file:
+        save_plan(the_plan, out_file, targets, adopt)
+        click.echo(f"Saved the plan to {out_file}: `sesl apply {out_file}` applies exactly it.", err=True)
     if the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
 
@@ -109,25 +119,45 @@ def _show(g: Globals, the_plan: Plan, as_json: bool) -> None:
 
 
 @click.command()
-@env_option
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--env", "env_name", type=click.Choice(ENVIRONMENTS), help="Environment (taken from PLAN_FILE if given).")
 @target_option
 @yes_option
 @click.option("--adopt", is_flag=True, help="Take over resources with sesl's names that it does not own.")
 @click.option("--allow-replace", is_flag=True,
               help="Allow -/+ replacements (a replaced stream drops records in flight).")
+@lock_option
 @click.pass_obj
-def apply(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, adopt: bool, allow_replace: bool) -> None:
+def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tuple[str, ...], yes: bool, adopt: bool,
+          allow_replace: bool, lock_timeout: float) -> None:
     """Show the plan, ask to confirm, apply it in dependency order, then read back.
+
+    With PLAN_FILE (from `sesl diff --out`), apply exactly that plan, refusing if the live state
+    changed since it was made.
 
     \b
     Example:
       sesl apply --env dev          # asks: type 'yes'
       sesl apply --env dev --yes    # no question (CI)
+      sesl apply prod.plan --yes    # a plan saved by `sesl diff --env prod --out prod.plan`
     """
+    saved = load_plan(plan_file) if plan_file else None
+    if saved is not None:
+        if env_name and env_name != saved["env"]:
+            raise SeslError(f"{plan_file} is a plan for env {saved['env']}, not {env_name}: nothing was changed")
+        env_name, targets, adopt = saved["env"], tuple(saved["options"]["targets"]), saved["options"]["adopt"]
+    if not env_name:
+        raise SeslError("apply needs --env ENV or a saved PLAN_FILE")
     ctx = context(g, env_name)
-    ctx.verify_account()
     options = reconcile.PlanOptions(adopt=adopt, allow_replace=allow_replace, targets=targets)
-    _run(g, ctx, options, "apply", yes, lambda: reconcile.plan(ctx, options))
+
+    def make_plan() -> Plan:
+        fresh = reconcile.plan(ctx, options)
+        if saved is not None:
+            check_current(saved, fresh)
+        return fresh
+
+    _run(g, ctx, options, "apply", yes, lock_timeout, make_plan)
 
 
 @click.command()
@@ -137,9 +167,10 @@ def apply(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, adopt:
 @click.option("--delete-data", is_flag=True, help="Also empty and delete buckets that hold objects.")
 @click.option("--delete-saved-queries", is_flag=True, help="Also delete the workgroup's saved queries.")
 @click.option("--force-prod", is_flag=True, help="Required with --yes to destroy prod without the typed prompt.")
+@lock_option
 @click.pass_obj
 def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, delete_data: bool,
-            delete_saved_queries: bool, force_prod: bool) -> None:
+            delete_saved_queries: bool, force_prod: bool, lock_timeout: float) -> None:
     """Delete what sesl owns, in reverse dependency order. Data is kept unless --delete-data.
 
     The SES configuration sets are never touched (only sesl's event destinations on them).
@@ -154,22 +185,52 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
     ctx = context(g, env_name)
     if ctx.spec.protect:
         raise RefusedError(f"env {env_name} is protected (env.{env_name}.protect = true): nothing was changed")
-    ctx.verify_account()
     options = reconcile.PlanOptions(targets=targets,
                                     destroy=DestroyOptions(delete_data, delete_saved_queries))
     ctx.destroy_options = options.destroy
     if ctx.spec.is_prod and yes and not force_prod:
         raise RefusedError("destroying prod non-interactively needs --force-prod as well as --yes: nothing was changed")
     skip_prompt = yes and (not ctx.spec.is_prod or force_prod)
-    _run(g, ctx, options, "destroy", skip_prompt, lambda: reconcile.plan_destroy(ctx, options))
+    _run(g, ctx, options, "destroy", skip_prompt, lock_timeout, lambda: reconcile.plan_destroy(ctx, options))
 
 
-def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str, yes: bool,
+def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str, yes: bool, lock_timeout: float,
          make_plan: Callable[[], Plan]) -> None:
+    """Check the account, take the env's lock, plan, show, confirm, execute, read back, release."""
     console = g.console()
-    the_plan = make_plan()
-    render_plan(console, the_plan)
-    execute_plan(console, ctx, the_plan, options, mode, yes)
+    ctx.allow_mutations()  # verifies the pinned account before the first write (the lock)
+    with env_lock(ctx, mode, lock_timeout):
+        the_plan = make_plan()
+        render_plan(console, the_plan)
+        execute_plan(console, ctx, the_plan, options, mode, yes)
+
+
+@click.command()
+@env_option
+@click.option("--force", is_flag=True, help="Remove the lock even if it has not expired.")
+@click.pass_obj
+def unlock(g: Globals, env_name: str, force: bool) -> None:
+    """Show who holds the env's apply/destroy lock; remove it if it is stale (or with --force).
+
+    A lock is stale once past its expiry (a run that died). Remove a live lock only when you are
+    sure its run is gone: two applies at once would race.
+
+    \b
+    Example:
+      sesl unlock --env prod
+      sesl unlock --env prod --force
+    """
+    ctx = context(g, env_name)
+    holder = lock.read_lock(ctx)
+    if holder is None:
+        click.echo(f"env {env_name} is not locked")
+        return
+    click.echo(f"env {env_name} is locked by {lock.describe(holder)}")
+    if not (force or lock.is_stale(holder)):
+        raise SeslError("the lock has not expired: wait for that run, or pass --force if it is gone")
+    ctx.allow_mutations()
+    lock.remove(ctx)
+    click.echo("lock removed")
 
 
 def execute_plan(console: Console, ctx: AwsContext, the_plan: Plan, options: reconcile.PlanOptions,
@@ -195,4 +256,4 @@ def execute_plan(console: Console, ctx: AwsContext, the_plan: Plan, options: rec
                   + (f", {s['keep']} kept" if s["keep"] else "") + ". Read-back matches.")
 
 
-COMMANDS = (validate, diff, apply, destroy)
+COMMANDS = (validate, diff, apply, destroy, unlock)

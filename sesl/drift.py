@@ -1,0 +1,180 @@
+"""Drift detection for cron: what differs from the spec, classified, with a notification and metrics.
+
+Read-only except for three narrow writes when asked: the CloudWatch metrics (drifted aspects and a
+heartbeat) and, with --notify, one SNS message and the fingerprint of what was notified, kept as a tag
+on the alert topic (so a cron job on a fresh machine knows what it last said). Ignore rules apply as
+in `sesl diff`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from sesl import reconcile
+from sesl.context import AwsContext
+from sesl.diff import tag_list
+from sesl.model import FORMAT_VERSION, Action, Change, Plan
+from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, ENV_TAG_KEY, HEARTBEAT_METRIC, METRIC_NAMESPACE, OWNER_TAG_KEY
+from sesl.resources import REGISTRY
+
+FINGERPRINT_TAG = "sesl:drift-fingerprint"
+CLEAN = "in-sync"
+SUMMARY_ITEMS = 5
+_CATEGORY = {Action.CREATE: "missing", Action.UPDATE: "modified", Action.REPLACE: "modified",
+             Action.CONFLICT: "unowned"}
+
+
+@dataclass(frozen=True)
+class Difference:
+    category: str  # modified, missing, unowned, orphan
+    address: str
+    aspect: str
+    fields: tuple[dict[str, Any], ...] = ()  # {"path", "expected", "actual"}
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"category": self.category, "address": self.address, "aspect": self.aspect,
+                "fields": list(self.fields), "note": self.note}
+
+
+@dataclass
+class DriftReport:
+    env: str
+    account: str
+    region: str
+    differences: list[Difference] = field(default_factory=list)
+    ignored: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.differences
+
+    def counts(self) -> dict[str, int]:
+        counts = {c: 0 for c in ("modified", "missing", "unowned", "orphan")}
+        for d in self.differences:
+            counts[d.category] += 1
+        return counts
+
+    def fingerprint(self) -> str:
+        if self.in_sync:
+            return CLEAN
+        body = json.dumps(sorted((d.to_json() for d in self.differences), key=json.dumps), sort_keys=True,
+                          default=str)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format_version": FORMAT_VERSION, "env": self.env, "account": self.account, "region": self.region,
+                "generated_at": self.generated_at, "in_sync": self.in_sync, "summary": self.counts(),
+                "fingerprint": self.fingerprint(), "drift": [d.to_json() for d in self.differences],
+                "ignored": self.ignored, "warnings": self.warnings}
+
+
+def _difference(change: Change) -> Difference:
+    fields = tuple({"path": f.path, "expected": f.after, "actual": f.before} for f in change.fields)
+    if change.action is Action.CREATE:
+        fields = ()
+    return Difference(_CATEGORY[change.action], change.address, change.aspect, fields, change.reason)
+
+
+def arn_resource_name(arn: str) -> str:
+    """The name part of an ARN, as sesl's desired objects name things."""
+    if arn.startswith("arn:aws:s3:::"):
+        return arn.removeprefix("arn:aws:s3:::")
+    resource = arn.split(":", 5)[5]
+    for prefix in ("log-group:", "alarm:"):
+        if resource.startswith(prefix):
+            return resource.removeprefix(prefix).removesuffix(":*")
+    return resource.split("/", 1)[1] if "/" in resource else resource
+
+
+def find_orphans(ctx: AwsContext, wanted: set[str]) -> list[Difference]:
+    """Resources tagged as sesl's for this env that the spec no longer has (tagging API, and IAM roles,
+    which that API does not cover)."""
+    filters = [{"Key": OWNER_TAG_KEY, "Values": ["sesl"]}, {"Key": ENV_TAG_KEY, "Values": [ctx.spec.env]}]
+    tagging = ctx.client("resourcegroupstaggingapi")
+    arns = [m["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters)
+            for m in page.get("ResourceTagMappingList", [])]
+    iam = ctx.client("iam")
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page.get("Roles", []):
+            tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"]).get("Tags", [])}
+            if tags.get(OWNER_TAG_KEY) == "sesl" and tags.get(ENV_TAG_KEY) == ctx.spec.env:
+                arns.append(role["Arn"])
+    return [Difference("orphan", arn, "resource", note="tagged as sesl's for this env, but not in the spec: "
+                       "`sesl destroy` does not know it; delete it or add it back")
+            for arn in sorted(set(arns)) if arn_resource_name(arn) not in wanted]
+
+
+def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
+    the_plan: Plan = reconcile.plan(ctx, reconcile.PlanOptions(targets=tuple(targets)))
+    report = DriftReport(the_plan.env, the_plan.account, the_plan.region, warnings=list(the_plan.warnings))
+    report.differences = [_difference(c) for c in the_plan.changes if c.action in _CATEGORY]
+    report.ignored = [{**c.to_json(), "ignore_reason": why} for c, why in the_plan.ignored]
+    if not targets:
+        env = reconcile.make_env(ctx)
+        wanted = {want.name for kind in REGISTRY for want in kind.desired(env)}
+        report.differences += reconcile.aws_call("orphans", lambda: find_orphans(ctx, wanted))
+    return report
+
+
+def publish_metrics(ctx: AwsContext, report: DriftReport) -> None:
+    dimensions = [{"Name": ENV_DIMENSION, "Value": ctx.spec.env}]
+    ctx.client("cloudwatch").put_metric_data(Namespace=METRIC_NAMESPACE, MetricData=[
+        {"MetricName": DRIFT_METRIC, "Dimensions": dimensions, "Value": float(len(report.differences)),
+         "Unit": "Count"},
+        {"MetricName": HEARTBEAT_METRIC, "Dimensions": dimensions, "Value": 1.0, "Unit": "Count"}])
+
+
+def summary_text(report: DriftReport) -> str:
+    counts = report.counts()
+    lines = [f"sesl drift in {report.env} (account {report.account}, {report.region}) at {report.generated_at}: "
+             + ", ".join(f"{n} {c}" for c, n in counts.items() if n)]
+    for d in report.differences[:SUMMARY_ITEMS]:
+        detail = "; ".join(f"{f['path']}: {json.dumps(f['actual'], default=str)[:60]} (expected "
+                           f"{json.dumps(f['expected'], default=str)[:60]})" for f in d.fields[:2])
+        lines.append(f"- {d.category}: {d.address} ({d.aspect}) {detail}".rstrip())
+    if len(report.differences) > SUMMARY_ITEMS:
+        lines.append(f"... and {len(report.differences) - SUMMARY_ITEMS} more.")
+    lines.append(f"See all: sesl drift --env {report.env}   Repair: sesl apply --env {report.env}")
+    return "\n".join(lines)
+
+
+def notify(ctx: AwsContext, report: DriftReport) -> str:
+    """Publish to the alert topic when the set of differences changed since the last notification
+    (and once when it clears). Returns what was done."""
+    sns = ctx.client("sns")
+    topic = ctx.names.alert_topic_arn
+    try:
+        tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic).get("Tags", [])}
+    except botocore.exceptions.ClientError as exc:
+        return f"not notified: alert topic {topic} unreadable ({exc.response.get('Error', {}).get('Code')})"
+    last, current = tags.get(FINGERPRINT_TAG, CLEAN), report.fingerprint()
+    if current == last:
+        return "not notified: same differences as the last notification"
+    if report.in_sync:
+        subject = f"sesl: {report.env} is back in sync"
+        message = f"sesl drift in {report.env}: no differences any more ({report.generated_at})."
+    else:
+        subject = f"sesl: drift in {report.env} ({len(report.differences)} difference(s))"
+        message = summary_text(report)
+    sns.publish(TopicArn=topic, Subject=subject[:100], Message=message)
+    sns.tag_resource(ResourceArn=topic, Tags=tag_list({FINGERPRINT_TAG: current}))
+    return f"notified {topic}: {subject}"
+
+
+def notify_failure(ctx: AwsContext, error: str) -> None:
+    """A failed check is said as such, never as 'no drift' (best effort: the check already failed)."""
+    with contextlib.suppress(botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+        ctx.client("sns").publish(TopicArn=ctx.names.alert_topic_arn,
+                                  Subject=f"sesl: drift check failed in {ctx.spec.env}"[:100],
+                                  Message=f"sesl drift could not check {ctx.spec.env}: {error}")
