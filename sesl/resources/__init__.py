@@ -12,6 +12,8 @@ from sesl.resources.budget import BudgetKind
 from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind
 from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind
 from sesl.resources.firehose_stream import FirehoseStreamKind
+from sesl.resources.glue_database import GlueDatabaseKind
+from sesl.resources.glue_table import GlueTableKind
 from sesl.resources.iam_role import IamRoleKind
 from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
@@ -21,6 +23,8 @@ from sesl.resources.sns_topic import SnsTopicKind
 REGISTRY: tuple[Kind, ...] = (
     S3BucketKind(),
     IamRoleKind(),
+    GlueDatabaseKind(),
+    GlueTableKind(),
     LogGroupKind(),
     FirehoseStreamKind(),
     SesEventDestinationKind(),

@@ -117,7 +117,7 @@ def _update_request(config: Config) -> Config:
 
 class FirehoseStreamKind(Kind):
     kind = "firehose_stream"
-    needs = ("s3_bucket", "iam_role", "log_group")
+    needs = ("s3_bucket", "iam_role", "glue_table", "log_group")
 
     def desired(self, env: Env) -> list[StreamSpec]:
         tags = ownership_tags(env.spec.env, env.spec.tags)

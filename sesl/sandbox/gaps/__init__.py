@@ -14,6 +14,7 @@ GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.sesv2_event_destinations",
     "sesl.sandbox.gaps.athena_gaps",
     "sesl.sandbox.gaps.budgets_gaps",
+    "sesl.sandbox.gaps.glue_update_crawler",
 )
 
 _installed: list[bool] = []

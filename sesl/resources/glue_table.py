@@ -1,0 +1,260 @@
+"""The Glue tables `newsletter_events` / `transactional_events`: Firehose's conversion schema and the
+Athena tables, with partition projection over the arrival-day layout Firehose writes.
+
+- Columns come from sesl/schema.py; partition keys year/month/day are strings, never columns.
+- Projection: integer year (a configurable range: `NOW` only exists for date projections), month and
+  day with two digits, and `storage.location.template` built by sesl/layout.py from the same partition
+  list as the Firehose prefix (Athena guide, partition-projection*; aws-reference.md §3.3).
+- UpdateTable replaces the whole definition: sesl sends a complete TableInput made of what it owns
+  plus every parameter it does not own that is already there (aws-reference.md §3.6).
+- Ownership: tables take no tags of their own here; the parameters sesl:managed-by / sesl:env prove it.
+- Schema evolution: fields the raw-JSON crawler found that the managed schema lacks are added (never a
+  type change, never a dropped column); Firehose reads VersionId LATEST, so it picks them up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl import hive_types, layout
+from sesl.context import AwsContext
+from sesl.diff import diff_values
+from sesl.errors import SeslError
+from sesl.model import Change, FieldChange
+from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
+from sesl.resources.base import Env, Kind
+from sesl.schema import COLUMNS, HiveType
+
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+MAX_TYPE_LENGTH = 131_072  # botocore glue ColumnTypeString
+YEARS_OF_WARNING = 1
+# Fields of TableInput (botocore glue TableInput); GetTable answers with more, which UpdateTable refuses.
+_PROJECTION_PREFIX = "projection."
+_TEMPLATE = "storage.location.template"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    flow: str
+    database: str
+    raw_database: str | None
+    columns: tuple[tuple[str, str], ...]
+    partition_keys: tuple[str, ...]
+    location: str
+    parameters: dict[str, str]
+    comments: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TableState:
+    name: str
+    owned: bool
+    columns: tuple[tuple[str, str], ...]
+    partition_keys: tuple[str, ...]
+    storage: dict[str, Any]
+    parameters: dict[str, str]
+    crawled: tuple[tuple[str, str], ...]  # columns of the crawler's raw table for this flow
+
+
+def table_parameters(env: Env, flow: str) -> dict[str, str]:
+    g = env.spec.glue
+    params = {
+        "classification": "parquet", "EXTERNAL": "TRUE", "parquet.compression": env.spec.firehose.parquet_compression,
+        # A crawler that finds compressionType null vs none marks a table deprecated (aws-reference.md §3.2).
+        "compressionType": "none", "typeOfData": "file",
+        "projection.enabled": "true",
+        "projection.year.type": "integer", "projection.year.range": f"{g.projection_year_min},{g.projection_year_max}",
+        _TEMPLATE: layout.location_template(env.names, flow),
+        OWNER_TAG_KEY: OWNER_TAG_VALUE, ENV_TAG_KEY: env.spec.env,
+    }
+    for key, _, _, digits in layout.PARTITIONS[1:]:
+        params |= {f"projection.{key}.type": "integer", f"projection.{key}.range": "1,12" if key == "month" else "1,31",
+                   f"projection.{key}.digits": str(digits)}
+    return params
+
+
+def _storage(columns: tuple[tuple[str, str], ...], location: str, comments: dict[str, str]) -> dict[str, Any]:
+    return {"Columns": [{"Name": n, "Type": t, **({"Comment": comments[n]} if n in comments else {})}
+                        for n, t in columns],
+            "Location": location, "InputFormat": PARQUET_INPUT, "OutputFormat": PARQUET_OUTPUT, "Compressed": False,
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE, "Parameters": {"serialization.format": "1"}}}
+
+
+def _parsed(columns: tuple[tuple[str, str], ...]) -> dict[str, HiveType]:
+    parsed = {}
+    for name, text in columns:
+        try:
+            parsed[name] = hive_types.parse(text)
+        except hive_types.HiveTypeError:
+            continue  # a type sesl cannot read is left as it is
+    return parsed
+
+
+def evolved_columns(want: TableSpec, have: TableState) -> tuple[tuple[tuple[str, str], ...], list[str], list[str]]:
+    """The columns the table should have: the live ones as they are, plus the managed schema's fields
+    and the fields the crawler found that are missing. Returns (columns, field paths the crawler added,
+    type conflicts between the live table and the managed schema). Nothing is removed or retyped."""
+    merged = dict(_parsed(have.columns))
+    conflicts: list[str] = []
+    for name, t in _parsed(want.columns).items():
+        if name not in merged:
+            merged[name] = t
+            continue
+        merged[name], _, clash = hive_types.merge(merged[name], t, name)
+        conflicts += clash
+    added: list[str] = []
+    for name, t in _parsed(have.crawled).items():
+        if name not in merged:
+            merged[name] = t
+            added.append(name)
+            continue
+        # A type the crawler infers differently (int for bigint, ...) is never applied: only new fields.
+        merged[name], more, _ = hive_types.merge(merged[name], t, name)
+        added += more
+    order = [n for n, _ in want.columns] + [n for n, _ in have.columns] + list(merged)
+    ordered = list(dict.fromkeys(n for n in order if n in merged))
+    return tuple((n, merged[n].hive()) for n in ordered), added, conflicts
+
+
+class GlueTableKind(Kind):
+    kind = "glue_table"
+    needs = ("glue_database",)
+    ownership = "table parameters sesl:managed-by=sesl and sesl:env=<env>"
+
+    def desired(self, env: Env) -> list[TableSpec]:
+        n = env.names
+        raw = n.raw_database if env.spec.glue.crawler_enabled else None
+        columns = tuple((name, t.hive()) for name, t, _ in COLUMNS)
+        comments = {name: comment for name, _, comment in COLUMNS}
+        return [TableSpec(n.table(flow), flow, n.database, raw, columns, layout.PARTITION_KEYS,
+                          layout.table_location(n, flow), table_parameters(env, flow), comments)
+                for flow in env.spec.flows]
+
+    def validate(self, env: Env, want: TableSpec) -> list[str]:
+        problems = [f"column {n}: type longer than {MAX_TYPE_LENGTH} characters" for n, t in want.columns
+                    if len(t) > MAX_TYPE_LENGTH]
+        template = want.parameters[_TEMPLATE]
+        problems += [f"{_TEMPLATE} lacks the placeholder ${{{k}}}" for k in want.partition_keys
+                     if f"${{{k}}}" not in template]
+        if not template.endswith("/"):
+            problems.append(f"{_TEMPLATE} must end with '/' (Athena guide, partition projection)")
+        overlap = set(want.partition_keys) & {n for n, _ in want.columns}
+        if overlap:
+            problems.append(f"partition keys {sorted(overlap)} must not also be columns")
+        low, high = (int(x) for x in want.parameters["projection.year.range"].split(","))
+        if low > high:
+            problems.append("projection.year.range must be min,max")
+        return problems
+
+    def warnings(self, env: Env, want: TableSpec) -> list[str]:
+        high = int(want.parameters["projection.year.range"].split(",")[1])
+        year = dt.datetime.now(dt.UTC).year
+        if year > high:
+            return [f"the year projection ended in {high}: Athena finds no data of {year}; raise "
+                    f"env.{env.spec.env}.glue.projection_year_max now"]
+        if year >= high - YEARS_OF_WARNING + 1:
+            return [f"the year projection ends in {high}: raise env.{env.spec.env}.glue.projection_year_max "
+                    "before then, or Athena will find no rows from the next year on"]
+        return []
+
+    # --- read ---------------------------------------------------------------------------
+    def read(self, ctx: AwsContext, want: TableSpec) -> TableState | None:
+        glue = ctx.client("glue")
+        try:
+            table = glue.get_table(DatabaseName=want.database, Name=want.name)["Table"]
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+                return None
+            raise
+        params = dict(table.get("Parameters", {}))
+        storage = dict(table.get("StorageDescriptor", {}))
+        columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns", []))
+        owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == ctx.spec.env
+        return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys", [])),
+                          storage, params, self._crawled(ctx, want))
+
+    @staticmethod
+    def _crawled(ctx: AwsContext, want: TableSpec) -> tuple[tuple[str, str], ...]:
+        """Columns of the crawler's table over this flow's raw backup (found by its location)."""
+        if want.raw_database is None:
+            return ()
+        glue = ctx.client("glue")
+        raw_prefix = ctx.names.raw_prefix(want.flow)
+        try:
+            tables = [t for page in glue.get_paginator("get_tables").paginate(DatabaseName=want.raw_database)
+                      for t in page.get("TableList", [])]
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+                return ()
+            raise
+        for table in tables:
+            if raw_prefix in table.get("StorageDescriptor", {}).get("Location", ""):
+                return tuple((c["Name"].lower(), c["Type"]) for c in table["StorageDescriptor"].get("Columns", []))
+        return ()
+
+    # --- diff ---------------------------------------------------------------------------
+    def create_fields(self, want: TableSpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("columns", None, [n for n, _ in want.columns]),
+                FieldChange("PartitionKeys", None, list(want.partition_keys)),
+                FieldChange(_TEMPLATE, None, want.parameters[_TEMPLATE]))
+
+    def diff(self, have: TableState, want: TableSpec) -> list[Change]:
+        columns, added, conflicts = evolved_columns(want, have)
+        live = dict(have.columns)
+        column_fields = [FieldChange(f"columns.{n}", live.get(n), t) for n, t in columns if live.get(n) != t]
+        owned_params = {k: v for k, v in want.parameters.items()}
+        projection = {k: v for k, v in owned_params.items() if k.startswith(_PROJECTION_PREFIX) or k == _TEMPLATE}
+        others = {k: v for k, v in owned_params.items() if k not in projection}
+        storage = {k: v for k, v in _storage(columns, want.location, {}).items() if k != "Columns"}
+        return [
+            *self.change(want, have, "column_types", [FieldChange(c.split(":")[0], c, "unchanged (refused)")
+                                                      for c in conflicts],
+                         reason="sesl never changes a column's type: data already written would stop reading"),
+            *self.change(want, have, "columns", column_fields,
+                         reason=f"schema evolution: {', '.join(added)}" if added else ""),
+            *self.change(want, have, "partition_keys",
+                         diff_values(list(have.partition_keys), list(want.partition_keys), "PartitionKeys")),
+            *self.change(want, have, "projection", diff_values(have.parameters, projection)),
+            *self.change(want, have, "storage", diff_values(have.storage, storage)),
+            *self.change(want, have, "parameters", diff_values(have.parameters, others)),
+        ]
+
+    # --- apply --------------------------------------------------------------------------
+    def _table_input(self, want: TableSpec, have: TableState | None) -> dict[str, Any]:
+        columns = evolved_columns(want, have)[0] if have else want.columns
+        kept = {k: v for k, v in (have.parameters if have else {}).items() if k not in want.parameters}
+        return {"Name": want.name, "TableType": "EXTERNAL_TABLE", "Parameters": {**kept, **want.parameters},
+                "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
+                "StorageDescriptor": _storage(columns, want.location, want.comments)}
+
+    def create(self, ctx: AwsContext, want: TableSpec) -> None:
+        ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
+
+    def _update(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
+        ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))
+
+    update_columns = _update
+    update_partition_keys = _update
+    update_projection = _update
+    update_storage = _update
+    update_parameters = _update
+
+    def update_column_types(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
+        conflicts = evolved_columns(want, have)[2]
+        raise SeslError(f"glue_table.{want.name}: column type(s) differ from sesl's schema ({'; '.join(conflicts)}); "
+                        "sesl never changes a column's type because Parquet already written with the old type would "
+                        "stop reading: migrate the table by hand, or add an ignore rule for glue_table.*.column_types")
+
+    def adopt(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
+        self._update(ctx, want, have)
+
+    def delete(self, ctx: AwsContext, have: TableState) -> None:
+        # The data stays in S3; only the definition goes (Firehose cannot convert without it).
+        ctx.client("glue").delete_table(DatabaseName=ctx.names.database, Name=have.name)
