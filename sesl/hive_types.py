@@ -2,11 +2,29 @@
 
 Used for schema evolution: what the raw-JSON crawler found is merged into the managed schema, only ever
 adding fields (a column's type is never changed, a column is never dropped).
+
+Crawler output needs more than the managed schema does: struct field names such as SES tag keys
+(`ses:configuration-set`) contain `:` and `-`, because a JSON classifier sees an object with varying keys
+as a struct; empty JSON objects (SES's `"send": {}`) come back as `struct<>`; and types such as
+`decimal(10,2)` carry commas. Field names are folded to lowercase, as the OpenX deserializer folds
+JSON keys with CaseInsensitive=true (Firehose guide, record-format-conversion).
 """
 
 from __future__ import annotations
 
+import re
+
 from sesl.schema import Array, HiveType, Map, Prim, Struct
+
+# Hive primitive types (Athena guide, data-types). Anything else is not a type.
+PRIMITIVE = re.compile(r"(string|boolean|tinyint|smallint|int|integer|bigint|float|double|date|timestamp|binary"
+                       r"|decimal(\(\s*\d+\s*(,\s*\d+\s*)?\))?|char\(\s*\d+\s*\)|varchar\(\s*\d+\s*\))")
+# Athena: "For complex types, only alphanumeric characters, underscore (_), and period (.) are allowed in
+# column names" (Athena guide, tables-databases-columns-names); sesl keeps them lowercase.
+FIELD_NAME = re.compile(r"[a-z0-9_]+")
+# What a crawler infers from the few values it saw is widened, so a later, bigger value does not
+# read as a type change (a JSON classifier says `int` for 11893 and `bigint` for 2**40).
+_WIDER = {"tinyint": "bigint", "smallint": "bigint", "int": "bigint", "integer": "bigint", "float": "double"}
 
 
 class HiveTypeError(ValueError):
@@ -14,22 +32,40 @@ class HiveTypeError(ValueError):
 
 
 def _split_top(body: str) -> list[str]:
-    """Split on commas not nested inside <...>."""
+    """Split on commas not nested inside <...> or (...)."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(body):
-        if ch == "<":
+        if ch in "<(":
             depth += 1
-        elif ch == ">":
+        elif ch in ">)":
             depth -= 1
             if depth < 0:
-                raise HiveTypeError(f"unbalanced '>' in {body!r}")
+                raise HiveTypeError(f"unbalanced {ch!r} in {body!r}")
         elif ch == "," and depth == 0:
             parts.append(body[start:i])
             start = i + 1
     if depth:
-        raise HiveTypeError(f"unbalanced '<' in {body!r}")
+        raise HiveTypeError(f"unbalanced brackets in {body!r}")
     parts.append(body[start:])
     return [p.strip() for p in parts]
+
+
+def _struct_field(part: str) -> tuple[str, HiveType]:
+    """`name:type`, where the name may itself hold `:` (`ses:from-domain:array<string>`) or be `quoted`."""
+    if part.startswith("`"):
+        end = part.find("`", 1)
+        if end < 0 or part[end + 1:end + 2] != ":":
+            raise HiveTypeError(f"struct field {part!r} needs `name`:type")
+        return part[1:end].lower(), parse(part[end + 2:])
+    colons = [i for i, ch in enumerate(part) if ch == ":"]
+    for i in colons:  # the first split whose remainder is a type wins
+        try:
+            inner = parse(part[i + 1:])
+        except HiveTypeError:
+            continue
+        if i:
+            return part[:i].strip().lower(), inner
+    raise HiveTypeError(f"struct field {part!r} needs name:type")
 
 
 def parse(text: str) -> HiveType:
@@ -38,42 +74,88 @@ def parse(text: str) -> HiveType:
     if lower.startswith("array<") and t.endswith(">"):
         return Array(parse(t[6:-1]))
     if lower.startswith("map<") and t.endswith(">"):
-        key, value = _split_top(t[4:-1])
-        return Map(parse(key), parse(value))
+        parts = _split_top(t[4:-1])
+        if len(parts) != 2:
+            raise HiveTypeError(f"map needs key,value: {text!r}")
+        return Map(parse(parts[0]), parse(parts[1]))
     if lower.startswith("struct<") and t.endswith(">"):
-        fields = []
-        for part in _split_top(t[7:-1]):
-            name, sep, inner = part.partition(":")
-            if not sep or not name:
-                raise HiveTypeError(f"struct field {part!r} needs name:type")
-            fields.append((name.strip().strip("`").lower(), parse(inner)))
-        return Struct(tuple(fields))
-    if not t or any(c in t for c in "<>:,"):
+        body = t[7:-1].strip()
+        return Struct(tuple(_struct_field(p) for p in _split_top(body)) if body else ())
+    if not PRIMITIVE.fullmatch(lower):
         raise HiveTypeError(f"not a Hive type: {text!r}")
-    return Prim(lower)
+    return Prim(lower.replace(" ", ""))
+
+
+def widen(t: HiveType) -> HiveType:
+    """The type a crawler's guess should be stored as: integers as bigint, floats as double."""
+    if isinstance(t, Prim):
+        return Prim(_WIDER.get(t.name, t.name))
+    if isinstance(t, Array):
+        return Array(widen(t.item))
+    if isinstance(t, Map):
+        return Map(t.key, widen(t.value))
+    return Struct(tuple((name, widen(ft)) for name, ft in t.fields))
+
+
+def is_empty(t: HiveType) -> bool:
+    """A type that can hold no value (SES's `send: {}` as a crawler sees it)."""
+    return isinstance(t, Struct) and all(is_empty(ft) for _, ft in t.fields)
+
+
+def _same_prim(a: Prim, b: Prim) -> bool:
+    return a.name == b.name or {a.name, b.name} <= {"int", "integer"}
 
 
 def merge(base: HiveType, extra: HiveType, path: str) -> tuple[HiveType, list[str], list[str]]:
-    """`base` with what `extra` adds: (merged, added field paths, conflicting paths)."""
+    """`base` with what `extra` adds: (merged, added field paths, conflicting paths).
+
+    Struct fields only `extra` has are appended (base's order is kept); a map absorbs a struct's fields
+    into its value type (a crawler sees tag maps as structs); everything else must agree, or it is a
+    conflict, and base's type is kept. Struct fields whose names Athena cannot use are conflicts too.
+    """
     if isinstance(base, Struct) and isinstance(extra, Struct):
-        fields, added, conflicts = list(base.fields), [], []
-        known = {name: i for i, (name, _) in enumerate(fields)}
-        for name, t in extra.fields:
-            if name not in known:
-                fields.append((name, t))
-                added.append(f"{path}.{name}")
-                continue
-            merged, more, clash = merge(fields[known[name]][1], t, f"{path}.{name}")
-            fields[known[name]] = (name, merged)
-            added += more
-            conflicts += clash
-        return Struct(tuple(fields)), added, conflicts
+        return _merge_struct(base, extra, path)
     if isinstance(base, Array) and isinstance(extra, Array):
         item, added, conflicts = merge(base.item, extra.item, f"{path}[]")
         return Array(item), added, conflicts
-    if isinstance(base, Map) and isinstance(extra, Map):
-        value, added, conflicts = merge(base.value, extra.value, f"{path}{{}}")
+    if isinstance(base, Map) and isinstance(extra, Map | Struct):
+        values = [extra.value] if isinstance(extra, Map) else [t for _, t in extra.fields]
+        value, added, conflicts = base.value, [], []
+        for v in values:
+            value, more, clash = merge(value, v, f"{path}{{}}")
+            added, conflicts = added + more, conflicts + clash
         return Map(base.key, value), added, conflicts
-    if base == extra:
+    if isinstance(base, Prim) and isinstance(extra, Prim) and _same_prim(base, extra):
         return base, [], []
     return base, [], [f"{path}: {base.hive()} vs {extra.hive()}"]
+
+
+def _merge_struct(base: Struct, extra: Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
+    fields, added, conflicts = list(base.fields), [], []
+    known = {name: i for i, (name, _) in enumerate(fields)}
+    for name, t in extra.fields:
+        where = f"{path}.{name}"
+        if name in known:
+            merged, more, clash = merge(fields[known[name]][1], t, where)
+            fields[known[name]] = (name, merged)
+            added, conflicts = added + more, conflicts + clash
+        elif is_empty(t):
+            continue
+        elif not FIELD_NAME.fullmatch(name) or not names_ok(t):
+            conflicts.append(f"{where}: field name not usable in Athena (only a-z, 0-9, _)")
+        else:
+            fields.append((name, t))
+            added.append(where)
+    return Struct(tuple(fields)), added, conflicts
+
+
+def names_ok(t: HiveType) -> bool:
+    """Every struct field name inside `t` is one Athena can use."""
+    if isinstance(t, Struct):
+        return all(FIELD_NAME.fullmatch(name) and names_ok(ft) for name, ft in t.fields)
+    if isinstance(t, Array):
+        return names_ok(t.item)
+    if isinstance(t, Map):
+        return names_ok(t.value)
+    return True
+

@@ -94,6 +94,10 @@ class Names:
         return f"email-events-raw-schema-{self.env}"
 
     @property
+    def crawler_arn(self) -> str:
+        return f"arn:aws:glue:{self.region}:{self.account}:crawler/{self.crawler}"
+
+    @property
     def catalog_arn(self) -> str:
         return f"arn:aws:glue:{self.region}:{self.account}:catalog"
 

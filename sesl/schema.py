@@ -108,6 +108,12 @@ COLUMNS: tuple[tuple[str, HiveType, str], ...] = (
     ), "Subscription events"),
 )
 
+# Top-level SES keys deliberately without a column, and why. Schema evolution never adds them back.
+IGNORED_FIELDS: dict[str, str] = {
+    "send": "always `{}` (SES guide, event-publishing-retrieving-firehose-contents, Send object): "
+            "`eventtype = 'Send'` carries the information",
+}
+
 # The eventType values SES publishes (SES guide, event-publishing-retrieving-firehose-contents).
 EVENT_TYPES: tuple[str, ...] = ("Send", "Delivery", "Bounce", "Complaint", "Reject", "Open", "Click",
                                 "Rendering Failure", "DeliveryDelay", "Subscription")
@@ -140,3 +146,82 @@ def arrow_schema() -> Any:
     import pyarrow as pa
 
     return pa.schema([pa.field(name, arrow_type(t)) for name, t, _ in COLUMNS])
+
+
+def leaf_paths(t: HiveType, path: str) -> list[tuple[str, HiveType]]:
+    """Every primitive under `t` with its path (`mail.headers[].name`, `mail.tags{}[]`)."""
+    if isinstance(t, Struct):
+        return [leaf for name, ft in t.fields for leaf in leaf_paths(ft, f"{path}.{name}")]
+    if isinstance(t, Array):
+        return leaf_paths(t.item, f"{path}[]")
+    if isinstance(t, Map):
+        return leaf_paths(t.value, f"{path}{{}}")
+    return [(path, t)]
+
+
+def _tree(t: HiveType, depth: int) -> list[str]:
+    """Markdown bullet lines for the fields inside a complex type."""
+    while isinstance(t, Array | Map):
+        t = t.item if isinstance(t, Array) else t.value
+    if not isinstance(t, Struct):
+        return []
+    lines = []
+    for name, ft in t.fields:
+        lines.append(f"{'  ' * depth}- `{name}`: `{_short(ft)}`")
+        lines += _tree(ft, depth + 1)
+    return lines
+
+
+def _short(t: HiveType) -> str:
+    if isinstance(t, Struct):
+        return "struct"
+    if isinstance(t, Array):
+        return f"array<{_short(t.item)}>"
+    if isinstance(t, Map):
+        return f"map<{_short(t.key)},{_short(t.value)}>"
+    return t.hive()
+
+
+def markdown() -> str:
+    """docs/schema.md, generated from COLUMNS (a test keeps the file equal to this)."""
+    lines = [
+        "# The SES event schema",
+        "",
+        "Generated from `COLUMNS` in `sesl/schema.py` by `sesl.schema.markdown()`; tests/test_schema.py fails",
+        "when this page and the module differ.",
+        "",
+        "One Glue table per flow (`newsletter_events`, `transactional_events`) holds these columns; it is both",
+        "the schema Firehose converts SES's JSON to Parquet with and the table Athena queries. Names are",
+        "lowercase: Firehose's OpenX deserializer (CaseInsensitive) lowercases JSON keys before matching them",
+        "to columns, so `mail.commonHeaders.messageId` arrives as `mail.commonheaders.messageid`. Map keys",
+        "(tag names such as `ses:configuration-set`) are data, not columns: see the note on tag keys below.",
+        "The partition keys `year`, `month`, `day` (strings) are not record fields and are not listed here.",
+        "",
+        "| column | type | holds |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{name}` | `{_short(t)}` | {comment} |" for name, t, comment in COLUMNS]
+    for name, t, comment in COLUMNS:
+        fields = _tree(t, 0)
+        if fields:
+            lines += ["", f"## `{name}`", "", comment, "", *fields]
+    lines += ["", "## Not stored", ""]
+    lines += [f"- `{name}`: {why}" for name, why in IGNORED_FIELDS.items()]
+    lines += [
+        "",
+        "## Tag keys",
+        "",
+        "`mail.tags` and `click.linktags` are `map<string,array<string>>`. Hive's OpenX JSON SerDe lowercases",
+        "map keys too when `case.insensitive` is on (reported in trinodb/trino#20400 and",
+        "rcongiu/Hive-JSON-Serde#236); the Firehose guide does not say what its OpenX deserializer does",
+        "with map keys. sesl's tests keep tag keys as SES sends them; name your message tags in lowercase",
+        "and compare keys with `lower()` in queries to be safe either way.",
+        "",
+        "## Schema evolution",
+        "",
+        "Fields SES starts sending that this schema lacks are kept in the raw JSON backup",
+        "(`raw/<stream>/`). The weekly crawler describes that backup in the raw database; `sesl diff`",
+        "reports each field it found that the table lacks (aspect `columns` of `glue_table`), and",
+        "`sesl apply` adds it. Columns are only ever added: never dropped, never retyped.",
+    ]
+    return "\n".join(lines) + "\n"

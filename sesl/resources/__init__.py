@@ -12,6 +12,7 @@ from sesl.resources.budget import BudgetKind
 from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind
 from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind
 from sesl.resources.firehose_stream import FirehoseStreamKind
+from sesl.resources.glue_crawler import GlueCrawlerKind
 from sesl.resources.glue_database import GlueDatabaseKind
 from sesl.resources.glue_table import GlueTableKind
 from sesl.resources.iam_role import IamRoleKind
@@ -27,6 +28,7 @@ REGISTRY: tuple[Kind, ...] = (
     GlueTableKind(),
     LogGroupKind(),
     FirehoseStreamKind(),
+    GlueCrawlerKind(),
     SesEventDestinationKind(),
     AthenaWorkgroupKind(),
     AthenaNamedQueryKind(),

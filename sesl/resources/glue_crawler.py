@@ -1,0 +1,158 @@
+"""The weekly schema crawler, made so it cannot damage anything.
+
+A crawler over the Parquet output could never see a new SES field (Firehose writes only the schema's
+columns), and one pointed at the projection tables can rewrite or deprecate them (aws-reference.md
+§3.7, §8 rows 5-6). This one crawls the raw JSON backup (raw/<stream>/) into its own database, with a
+read-only role; `sesl diff` compares what it found with the managed schema (the glue_table kind) and
+`sesl apply` adds the new fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from sesl.context import AwsContext
+from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
+from sesl.model import Change, FieldChange
+from sesl.resources.base import Env, Kind
+from sesl.retry import retry_eventual
+
+TABLE_PREFIX = "raw_"
+# Its own database only, so updating in place is safe; deletions only logged. One table per path, and
+# partitions that inherit the table's schema (Glue guide, crawler-configuration).
+SCHEMA_CHANGE_POLICY = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "LOG"}
+RECRAWL_POLICY = {"RecrawlBehavior": "CRAWL_EVERYTHING"}
+CONFIGURATION = {"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"},
+                 "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}}
+CRAWLER_NAME = re.compile(r"[\u0020-\uD7FF\uE000-\uFFFD\t]{1,255}")  # botocore glue NameString
+_FIELD = r"[0-9A-Za-z*?,/#L W\-]+"
+CRON = re.compile(rf"cron\(({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD})\)")
+
+ASPECTS: dict[str, tuple[str, ...]] = {
+    "role": ("Role",), "targets": ("Targets",), "schedule": ("Schedule",),
+    "output": ("DatabaseName", "TablePrefix"), "policies": ("SchemaChangePolicy", "RecrawlPolicy"),
+    "configuration": ("Configuration",),
+}
+
+
+def schedule_problems(expression: str) -> list[str]:
+    """Glue cron: six fields, UTC, one of day-of-month / day-of-week '?', at most every 5 minutes
+    (Glue guide, monitor-data-warehouse-schedule)."""
+    match = CRON.fullmatch(expression.strip())
+    if not match:
+        return [f"schedule {expression!r} must be cron(minutes hours day-of-month month day-of-week year)"]
+    minutes, _, day_of_month, _, day_of_week, _ = match.groups()
+    problems = []
+    if (day_of_month == "?") == (day_of_week == "?"):
+        problems.append(f"schedule {expression!r}: exactly one of day-of-month and day-of-week must be '?'")
+    step = re.fullmatch(r"(?:\*|\d+)/(\d+)", minutes)
+    if minutes == "*" or (step and int(step.group(1)) < 5):
+        problems.append(f"schedule {expression!r}: a crawler runs at most every 5 minutes")
+    return problems
+
+
+@dataclass(frozen=True)
+class CrawlerSpec:
+    name: str
+    arn: str
+    config: dict[str, Any]  # CreateCrawler parameters except Name and Tags
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CrawlerState:
+    name: str
+    owned: bool
+    arn: str
+    state: str
+    config: dict[str, Any]
+    tags: dict[str, str]
+
+
+class GlueCrawlerKind(Kind):
+    kind = "glue_crawler"
+    needs = ("s3_bucket", "iam_role", "glue_database", "firehose_stream")
+
+    def desired(self, env: Env) -> list[CrawlerSpec]:
+        if not env.spec.glue.crawler_enabled:
+            return []
+        n = env.names
+        config = {
+            "Role": n.role_arn(n.crawler_role), "DatabaseName": n.raw_database, "TablePrefix": TABLE_PREFIX,
+            "Description": "Crawls the raw SES JSON backup to find fields the managed schema lacks (sesl)",
+            "Targets": {"S3Targets": [{"Path": f"s3://{n.events_bucket}/{n.raw_prefix(f)}"} for f in env.spec.flows]},
+            "Schedule": env.spec.glue.crawler_schedule, "SchemaChangePolicy": SCHEMA_CHANGE_POLICY,
+            "RecrawlPolicy": RECRAWL_POLICY, "Configuration": json.dumps(CONFIGURATION),
+        }
+        arn = f"arn:aws:glue:{n.region}:{n.account}:crawler/{n.crawler}"
+        return [CrawlerSpec(n.crawler, arn, config, ownership_tags(env.spec.env, env.spec.tags))]
+
+    def validate(self, env: Env, want: CrawlerSpec) -> list[str]:
+        problems = schedule_problems(want.config["Schedule"])
+        if not CRAWLER_NAME.fullmatch(want.name):
+            problems.append("crawler name must be 1-255 characters")
+        if want.config["DatabaseName"] == env.names.database:
+            problems.append("the crawler must never write the projection tables' database")
+        return problems
+
+    def read(self, ctx: AwsContext, want: CrawlerSpec) -> CrawlerState | None:
+        glue = ctx.client("glue")
+        try:
+            crawler = glue.get_crawler(Name=want.name)["Crawler"]
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+                return None
+            raise
+        tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
+        config = {k: crawler.get(k) for k in want.config}
+        config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")
+        return CrawlerState(want.name, is_owned(tags, ctx.spec.env), want.arn, crawler.get("State", "READY"),
+                            config, tags)
+
+    def create_fields(self, want: CrawlerSpec) -> tuple[FieldChange, ...]:
+        return (FieldChange("Schedule", None, want.config["Schedule"]),
+                FieldChange("Targets", None, [t["Path"] for t in want.config["Targets"]["S3Targets"]]),
+                FieldChange("DatabaseName", None, want.config["DatabaseName"]))
+
+    def diff(self, have: CrawlerState, want: CrawlerSpec) -> list[Change]:
+        changes = []
+        for aspect, keys in ASPECTS.items():
+            fields = []
+            for key in keys:
+                before, after = have.config.get(key), want.config[key]
+                if key == "Configuration":  # compared as JSON, not text
+                    before, after = json.loads(before or "{}"), json.loads(after)
+                fields += diff_values(before, after, key)
+            changes += self.change(want, have, aspect, fields)
+        return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
+
+    def create(self, ctx: AwsContext, want: CrawlerSpec) -> None:
+        glue = ctx.client("glue")
+        # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
+        retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
+                       f"{self.kind}.{want.name}")
+
+    def _update(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
+        glue = ctx.client("glue")
+        retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), f"{self.kind}.{want.name}")
+
+    update_role = _update
+    update_targets = _update
+    update_schedule = _update
+    update_output = _update
+    update_policies = _update
+    update_configuration = _update
+
+    def update_tags(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
+        ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
+
+    def adopt(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
+        self.update_tags(ctx, want, have)
+
+    def delete(self, ctx: AwsContext, have: CrawlerState) -> None:
+        ctx.client("glue").delete_crawler(Name=have.name)
