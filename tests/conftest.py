@@ -16,6 +16,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ["AWS_DEFAULT_REGION"] = "us-west-2"
+os.environ["SESL_EMULATED"] = "1"  # moto in-process keeps AWS's URLs: tell verify it is not AWS
 
 from moto import mock_aws
 
