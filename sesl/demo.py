@@ -93,18 +93,29 @@ def records_through_firehose(demo: Demo) -> str:
     return "\n".join(lines)
 
 
+def out_of_band_cutoff(demo: Demo) -> str:
+    boto3.client("athena", region_name=demo.names.region).update_work_group(
+        WorkGroup=demo.names.workgroup, ConfigurationUpdates={"BytesScannedCutoffPerQuery": 100 * 1024**3})
+    return f"boto3: {demo.names.workgroup}'s scan cut-off raised to 100 GiB behind sesl's back"
+
+
 def story(demo: Demo) -> None:
     demo.run("1. validate the spec offline", ["validate", "--env", ENV], 0)
     demo.run("2. diff: everything is to be created", ["diff", "--env", ENV], 2)
     demo.run("3. apply", ["apply", "--env", ENV, "--yes"], 0)
     demo.run("4. diff: nothing to do", ["diff", "--env", ENV], 0)
-    demo.note("5. an out-of-band change", lambda: out_of_band_versioning(demo))
-    demo.run("6. diff names exactly that aspect", ["diff", "--env", ENV], 2)
-    demo.run("7. apply repairs it", ["apply", "--env", ENV, "--yes"], 0)
-    demo.run("8. diff: in line again", ["diff", "--env", ENV], 0)
-    demo.note("9. SES events arrive through Firehose", lambda: records_through_firehose(demo))
-    demo.run("10. destroy keeps the bucket that holds data", ["destroy", "--env", ENV, "--yes"], 0)
-    demo.run("11. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
+    demo.note("5. SES events arrive through Firehose", lambda: records_through_firehose(demo))
+    demo.run("6. verify the event path end to end", ["verify", "--env", ENV, "--wait", "30"], 0)
+    demo.run("7. an advertiser query through the workgroup", ["query", "daily-engagement", "--env", ENV], 0)
+    demo.run("8. drift from cron: in sync", ["drift", "--env", ENV, "--notify"], 0)
+    demo.note("9. out-of-band changes", lambda: out_of_band_versioning(demo) + "\n" + out_of_band_cutoff(demo))
+    demo.run("10. diff names exactly those aspects", ["diff", "--env", ENV], 2)
+    demo.run("11. drift exits 2 and notifies once", ["drift", "--env", ENV, "--notify"], 2)
+    demo.run("12. apply repairs them", ["apply", "--env", ENV, "--yes"], 0)
+    demo.run("13. drift: back in sync, said once", ["drift", "--env", ENV, "--notify"], 0)
+    demo.run("14. what it costs a month", ["cost", "--env", ENV], 0)
+    demo.run("15. destroy keeps the bucket that holds data", ["destroy", "--env", ENV, "--yes"], 0)
+    demo.run("16. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
 
 
 def run_demo(g: Globals) -> None:

@@ -171,3 +171,12 @@ def test_errors_are_one_line_without_traceback(sandbox: str, tmp_path: Any) -> N
 def test_validate_is_offline(tmp_path: Any) -> None:
     result = sesl("http://127.0.0.1:9", "validate", "--env", "prod", creds=False)
     assert (result.returncode, result.stdout.strip()) == (0, "env prod: configuration is valid")
+
+
+def test_the_newcomers_demo_runs_the_whole_story() -> None:
+    result = sesl(None, "--no-color", "demo", creds=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "demo complete: all 14 steps went as expected" in result.stdout
+    for step in ("verify the event path", "an advertiser query", "drift exits 2 and notifies once",
+                 "destroy --delete-data removes it too"):
+        assert step in result.stdout
