@@ -120,7 +120,9 @@ def merge(base: HiveType, extra: HiveType, path: str) -> tuple[HiveType, list[st
         return Array(item), added, conflicts
     if isinstance(base, Map) and isinstance(extra, Map | Struct):
         values = [extra.value] if isinstance(extra, Map) else [t for _, t in extra.fields]
-        value, added, conflicts = base.value, [], []
+        value: HiveType = base.value
+        added: list[str] = []
+        conflicts: list[str] = []
         for v in values:
             value, more, clash = merge(value, v, f"{path}{{}}")
             added, conflicts = added + more, conflicts + clash
@@ -131,7 +133,9 @@ def merge(base: HiveType, extra: HiveType, path: str) -> tuple[HiveType, list[st
 
 
 def _merge_struct(base: Struct, extra: Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
-    fields, added, conflicts = list(base.fields), [], []
+    fields = list(base.fields)
+    added: list[str] = []
+    conflicts: list[str] = []
     known = {name: i for i, (name, _) in enumerate(fields)}
     for name, t in extra.fields:
         where = f"{path}.{name}"
