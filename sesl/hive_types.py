@@ -119,17 +119,21 @@ def merge(base: HiveType, extra: HiveType, path: str) -> tuple[HiveType, list[st
         item, added, conflicts = merge(base.item, extra.item, f"{path}[]")
         return Array(item), added, conflicts
     if isinstance(base, Map) and isinstance(extra, Map | Struct):
-        values = [extra.value] if isinstance(extra, Map) else [t for _, t in extra.fields]
-        value: HiveType = base.value
-        added: list[str] = []
-        conflicts: list[str] = []
-        for v in values:
-            value, more, clash = merge(value, v, f"{path}{{}}")
-            added, conflicts = added + more, conflicts + clash
-        return Map(base.key, value), added, conflicts
+        return _merge_map(base, extra, path)
     if isinstance(base, Prim) and isinstance(extra, Prim) and _same_prim(base, extra):
         return base, [], []
     return base, [], [f"{path}: {base.hive()} vs {extra.hive()}"]
+
+
+def _merge_map(base: Map, extra: Map | Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
+    values = [extra.value] if isinstance(extra, Map) else [t for _, t in extra.fields]
+    value: HiveType = base.value
+    added: list[str] = []
+    conflicts: list[str] = []
+    for v in values:
+        value, more, clash = merge(value, v, f"{path}{{}}")
+        added, conflicts = added + more, conflicts + clash
+    return Map(base.key, value), added, conflicts
 
 
 def _merge_struct(base: Struct, extra: Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
