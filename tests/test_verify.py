@@ -92,3 +92,33 @@ def test_records_that_never_arrive_fail_the_s3_step_after_the_wait(ctx: AwsConte
     assert steps["newsletter: S3"].status == FAIL
     assert "no new object under s3://daily-system-design-email-events-dev/newsletter/" in steps["newsletter: S3"].detail
     assert "newsletter: Athena" not in steps  # later steps of a failed flow are not run
+
+
+def test_on_aws_verify_sends_through_each_configuration_set_to_the_mailbox_simulator(
+        aws: None, monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from botocore.stub import Stubber
+
+    from sesl.spec import default_spec
+    from sesl.verify import SIMULATOR, TAG, Verifier
+
+    monkeypatch.setenv("SESL_EMULATED", "0")
+    spec = default_spec("dev")
+    ctx = AwsContext(replace(spec, ses=replace(spec.ses, sender="newsletter@dailysystemdesign.example")))
+    ctx.allow_mutations()
+    verifier = Verifier(ctx, direct=False, wait_seconds=1)
+    assert verifier.report.emulated is False
+    sesv2 = ctx.client("sesv2")
+    with Stubber(sesv2) as stub:
+        for outcome, address in SIMULATOR.items():
+            stub.add_response("send_email", {"MessageId": "m"}, {
+                "FromEmailAddress": "newsletter@dailysystemdesign.example", "Destination": {"ToAddresses": [address]},
+                "ConfigurationSetName": "daily-system-design-newsletter-dev",
+                "EmailTags": [{"Name": TAG, "Value": verifier.report.token}],
+                "Content": {"Simple": {"Subject": {"Data": f"sesl verify {outcome}"},
+                                       "Body": {"Text": {"Data": f"sesl verify {verifier.report.token}"}}}}})
+        status, detail = verifier.send("newsletter")
+        stub.assert_no_pending_responses()
+    assert status == PASS and "mailbox simulator" in detail
+    assert verifier.expected_count() == 6  # a Send and an outcome event per simulator address
