@@ -22,12 +22,13 @@ def cli_reference() -> str:
              "a test keeps it current.", "", "Exit codes: 0 success / nothing to change, 1 error, "
              "2 changes or drift found (`diff`, `drift`).", ""]
     # A fixed width, so the output does not depend on the terminal that runs the script or the tests.
-    root = click.Context(cli, info_name="sesl", terminal_width=100, max_content_width=100)
+    # make_context applies the group's context settings (-h as well as --help) the way the CLI does.
+    root = cli.make_context("sesl", [], resilient_parsing=True, terminal_width=100, max_content_width=100)
     lines += ["## sesl", "", "```", cli.get_help(root), "```", ""]
     for name in sorted(cli.list_commands(root)):
         command = cli.get_command(root, name)
         assert command is not None
-        sub = click.Context(command, info_name=f"sesl {name}", parent=root)
+        sub = command.make_context(f"sesl {name}", [], parent=root, resilient_parsing=True)
         lines += [f"## sesl {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(lines)
 

@@ -115,7 +115,7 @@ def test_exact_parameters_sent_on_create_update_delete(ctx: AwsContext) -> None:
         stub.add_response("delete_configuration_set_event_destination", {},
                           {"ConfigurationSetName": NEWSLETTER_SET, "EventDestinationName": "sesl-firehose-newsletter"})
         kind.create(ctx, want)
-        kind.update_event_types(ctx, want, None)  # type: ignore[arg-type]
+        kind.update_whole(ctx, want, None)  # type: ignore[arg-type]
         kind.delete(ctx, ses.DestinationState(want.name, True, NEWSLETTER_SET, (), True, {}))
         stub.assert_no_pending_responses()
 

@@ -100,12 +100,9 @@ class AthenaNamedQueryKind(Kind):
         ctx.client("athena").create_named_query(Name=want.name, Description=want.description,
                                                 Database=want.database, QueryString=want.sql, WorkGroup=want.workgroup)
 
-    def _update(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
+    def update_whole(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
         ctx.client("athena").update_named_query(NamedQueryId=have.ids[0], Name=want.name,
                                                 Description=want.description, QueryString=want.sql)
-
-    update_sql = _update
-    update_description = _update
 
     def update_database(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
         # UpdateNamedQuery cannot change the database: save the query anew.

@@ -124,7 +124,7 @@ class AthenaWorkgroupKind(Kind):
         ctx.client("athena").create_work_group(Name=want.name, Description=want.description,
                                                Configuration=want.configuration, Tags=tag_list(want.tags))
 
-    def _update(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
+    def update_whole(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         # UpdateWorkGroup takes ConfigurationUpdates, whose result member is ResultConfigurationUpdates.
         c = want.configuration
         updates = {"ResultConfigurationUpdates": dict(c["ResultConfiguration"]),
@@ -132,18 +132,8 @@ class AthenaWorkgroupKind(Kind):
                                         "BytesScannedCutoffPerQuery", "EngineVersion")}}
         ctx.client("athena").update_work_group(WorkGroup=want.name, State="ENABLED", ConfigurationUpdates=updates)
 
-    update_state = _update
-    update_result_configuration = _update
-    update_enforcement = _update
-    update_metrics = _update
-    update_scan_cutoff = _update
-    update_engine_version = _update
-
     def update_tags(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         ctx.client("athena").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
-
-    def adopt(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
-        self.update_tags(ctx, want, have)
 
     def keep_reason(self, ctx: AwsContext, have: WorkgroupState, options: DestroyOptions) -> str | None:
         # sesl's own saved queries are re-created from the package and are deleted by their own kind;

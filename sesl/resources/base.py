@@ -73,7 +73,11 @@ class Kind(ABC):
         return []
 
     def adopt(self, ctx: AwsContext, want: Any, have: Any) -> None:
-        raise SeslError(f"{self.kind} {want.name}: adoption is not supported for this kind")
+        """Take an existing resource over: by default, put sesl's ownership tags on it."""
+        update_tags = getattr(self, "update_tags", None)
+        if update_tags is None:
+            raise SeslError(f"{self.kind} {want.name}: adoption is not supported for this kind")
+        update_tags(ctx, want, have)
 
     def keep_reason(self, ctx: AwsContext, have: Any, options: DestroyOptions) -> str | None:
         """Why destroy must keep this resource (e.g. it holds data), or None to delete it."""
@@ -97,7 +101,8 @@ class Kind(ABC):
         elif change.action is Action.REPLACE:
             self.replace(ctx, change.want, change.have)
         elif change.action is Action.UPDATE:
-            method = getattr(self, f"update_{change.aspect}", None)
+            # An aspect has its own update_<aspect>, or the kind updates everything in one call.
+            method = getattr(self, f"update_{change.aspect}", None) or getattr(self, "update_whole", None)
             if method is None:
                 raise SeslError(f"{self.kind}: no update for aspect {change.aspect!r}")
             method(ctx, change.want, change.have)

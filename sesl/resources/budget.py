@@ -152,8 +152,6 @@ class BudgetKind(Kind):
     def update_tags(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
         self._client(ctx).tag_resource(ResourceARN=have.arn, ResourceTags=tag_list(want.tags))
 
-    def adopt(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: BudgetState) -> None:
         self._client(ctx).delete_budget(AccountId=have.arn.split(":")[4], BudgetName=have.name)

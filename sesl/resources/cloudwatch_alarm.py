@@ -184,8 +184,6 @@ class CloudWatchAlarmKind(Kind):
     def update_tags(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
         ctx.client("cloudwatch").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
 
-    def adopt(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: AlarmState) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[have.name])

@@ -195,7 +195,7 @@ class FirehoseStreamKind(Kind):
             f"{self.kind}.{want.name}")
         wait_until_active(ctx, want.name)
 
-    def _update_destination(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
+    def update_whole(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
         """UpdateDestination with the whole destination: AWS merges, moto replaces; whole is right for both."""
         firehose = ctx.client("firehose")
 
@@ -215,18 +215,8 @@ class FirehoseStreamKind(Kind):
                 raise
             retry_eventual(update, f"{self.kind}.{want.name}")  # someone updated it meanwhile: re-read, once
 
-    update_destination = _update_destination
-    update_buffering = _update_destination
-    update_prefixes = _update_destination
-    update_conversion = _update_destination
-    update_logging = _update_destination
-    update_backup = _update_destination
-
     def update_tags(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
         ctx.client("firehose").tag_delivery_stream(DeliveryStreamName=want.name, Tags=tag_list(want.tags))
-
-    def adopt(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: StreamState) -> None:
         ctx.client("firehose").delete_delivery_stream(DeliveryStreamName=have.name)

@@ -137,22 +137,12 @@ class GlueCrawlerKind(Kind):
         retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
                        f"{self.kind}.{want.name}")
 
-    def _update(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
+    def update_whole(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         glue = ctx.client("glue")
         retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), f"{self.kind}.{want.name}")
 
-    update_role = _update
-    update_targets = _update
-    update_schedule = _update
-    update_output = _update
-    update_policies = _update
-    update_configuration = _update
-
     def update_tags(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
-
-    def adopt(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: CrawlerState) -> None:
         ctx.client("glue").delete_crawler(Name=have.name)

@@ -207,8 +207,6 @@ class IamRoleKind(Kind):
     def update_tags(self, ctx: AwsContext, want: RoleSpec, have: RoleState | None) -> None:
         ctx.client("iam").tag_role(RoleName=want.name, Tags=tag_list(want.tags))
 
-    def adopt(self, ctx: AwsContext, want: RoleSpec, have: RoleState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: RoleState) -> None:
         iam = ctx.client("iam")

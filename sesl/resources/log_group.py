@@ -105,8 +105,6 @@ class LogGroupKind(Kind):
     def update_tags(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState) -> None:
         ctx.client("logs").tag_resource(resourceArn=have.arn, tags=want.tags)
 
-    def adopt(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: LogGroupState) -> None:
         # Delivery error logs are operational, not the data lake's data: sesl deletes its own groups.

@@ -290,8 +290,6 @@ class S3BucketKind(Kind):
         merged = {**(have.tags if have else {}), **want.tags}
         ctx.client("s3").put_bucket_tagging(Bucket=want.name, Tagging={"TagSet": tag_list(merged)})
 
-    def adopt(self, ctx: AwsContext, want: BucketSpec, have: BucketState) -> None:
-        self.update_tags(ctx, want, have)
 
     # --- destroy ------------------------------------------------------------------------
     def keep_reason(self, ctx: AwsContext, have: BucketState, options: DestroyOptions) -> str | None:

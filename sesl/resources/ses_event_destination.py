@@ -119,15 +119,11 @@ class SesEventDestinationKind(Kind):
             ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
             EventDestination=want.definition()), f"{self.kind}.{want.name}")
 
-    def _update(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
+    def update_whole(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
         sesv2 = ctx.client("sesv2")
         retry_eventual(lambda: sesv2.update_configuration_set_event_destination(
             ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
             EventDestination=want.definition()), f"{self.kind}.{want.name}")
-
-    update_event_types = _update
-    update_enabled = _update
-    update_firehose = _update
 
     def delete(self, ctx: AwsContext, have: DestinationState) -> None:
         ctx.client("sesv2").delete_configuration_set_event_destination(

@@ -108,8 +108,6 @@ class SnsTopicKind(Kind):
         if EMAIL_TAG in have.tags and EMAIL_TAG not in want.tags:
             sns.untag_resource(ResourceArn=want.arn, TagKeys=[EMAIL_TAG])
 
-    def adopt(self, ctx: AwsContext, want: TopicSpec, have: TopicState) -> None:
-        self.update_tags(ctx, want, have)
 
     def delete(self, ctx: AwsContext, have: TopicState) -> None:
         ctx.client("sns").delete_topic(TopicArn=have.arn)
