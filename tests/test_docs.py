@@ -47,3 +47,10 @@ def test_every_kind_has_a_docs_page() -> None:
 
     missing = [k.kind for k in REGISTRY if not (ROOT / "docs" / "resources" / f"{k.kind}.md").exists()]
     assert missing == []
+
+
+def test_schema_page_is_generated_from_the_schema_module() -> None:
+    from sesl.schema import markdown
+
+    assert (ROOT / "docs" / "schema.md").read_text(encoding="utf-8") == markdown(), \
+        "regenerate: python -c 'from sesl.schema import markdown; print(markdown(), end=\"\")' > docs/schema.md"
