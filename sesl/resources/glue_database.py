@@ -92,9 +92,6 @@ class GlueDatabaseKind(Kind):
     def update_tags(self, ctx: AwsContext, want: DatabaseSpec, have: DatabaseState) -> None:
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
 
-    def adopt(self, ctx: AwsContext, want: DatabaseSpec, have: DatabaseState) -> None:
-        self.update_tags(ctx, want, have)
-
     def keep_reason(self, ctx: AwsContext, have: DatabaseState, options: DestroyOptions) -> str | None:
         # DeleteDatabase also deletes every table in it: tables someone else defined there are kept.
         raw = have.name == ctx.names.raw_database

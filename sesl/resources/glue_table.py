@@ -237,14 +237,8 @@ class GlueTableKind(Kind):
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
         ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
 
-    def _update(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
+    def update_whole(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))
-
-    update_columns = _update
-    update_partition_keys = _update
-    update_projection = _update
-    update_storage = _update
-    update_parameters = _update
 
     def update_column_types(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         conflicts = evolved_columns(want, have)[2]
@@ -253,7 +247,7 @@ class GlueTableKind(Kind):
                         "stop reading: migrate the table by hand, or add an ignore rule for glue_table.*.column_types")
 
     def adopt(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
-        self._update(ctx, want, have)
+        self.update_whole(ctx, want, have)  # sesl's parameters are its ownership proof
 
     def delete(self, ctx: AwsContext, have: TableState) -> None:
         # The data stays in S3; only the definition goes (Firehose cannot convert without it).
