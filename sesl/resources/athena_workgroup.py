@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 
 # botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
 WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
@@ -90,12 +88,11 @@ class AthenaWorkgroupKind(Kind):
 
     def read(self, ctx: AwsContext, want: WorkgroupSpec) -> WorkgroupState | None:
         athena = ctx.client("athena")
-        try:
-            group = athena.get_work_group(WorkGroup=want.name).get("WorkGroup")
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "InvalidRequestException":
-                return None
-            raise
+        group = read_or_none(
+            lambda: athena.get_work_group(WorkGroup=want.name).get("WorkGroup"),
+            "InvalidRequestException")
+        if group is None:
+            return None
         if not group:
             return None
         arn = f"arn:aws:athena:{ctx.region}:{ctx.account}:workgroup/{want.name}"

@@ -12,15 +12,19 @@ The engine (sesl.reconcile) does the rest: ownership, ordering, concurrency, ren
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
+
+import botocore.exceptions
 
 from sesl.context import AwsContext
 from sesl.errors import SeslError
 from sesl.model import Action, Change, DestroyOptions, FieldChange
 from sesl.naming import Names
 from sesl.spec import EnvSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ class Observed(Protocol):
 
     @property
     def owned(self) -> bool: ...
+
+
+def read_or_none(call: Callable[[], T], *missing: str) -> T | None:
+    """The call's answer, or None when AWS says the resource does not exist (one of the `missing` codes)."""
+    try:
+        return call()
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in missing:
+            return None
+        raise
 
 
 class Kind(ABC):

@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 
 BUDGETS_REGION = "us-east-1"
 # botocore budgets `BudgetName`: 1-100 characters, no ':' or '\', no "/action/".
@@ -94,12 +92,11 @@ class BudgetKind(Kind):
 
     def read(self, ctx: AwsContext, want: BudgetSpec) -> BudgetState | None:
         budgets = self._client(ctx)
-        try:
-            budget = budgets.describe_budget(AccountId=want.account, BudgetName=want.name)["Budget"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "NotFoundException":
-                return None
-            raise
+        budget = read_or_none(
+            lambda: budgets.describe_budget(AccountId=want.account, BudgetName=want.name)["Budget"],
+            "NotFoundException")
+        if budget is None:
+            return None
         arn = f"arn:aws:budgets::{want.account}:budget/{want.name}"
         tags = tags_to_dict(budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", []))
         notifications = {}

@@ -14,13 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.model import Change, FieldChange
 from sesl.naming import OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 from sesl.resources.cloudwatch_alarm import account_alarms, stream_alarms
 
 # Dashboard names: up to 255 of A-Z a-z 0-9 - _; a body has a widgets array of at most 500 widgets on a
@@ -112,12 +110,11 @@ class CloudWatchDashboardKind(Kind):
         return name + body_problems(want.body)
 
     def read(self, ctx: AwsContext, want: DashboardSpec) -> DashboardState | None:
-        try:
-            answer = ctx.client("cloudwatch").get_dashboard(DashboardName=want.name)
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("ResourceNotFound", "ResourceNotFoundException"):
-                return None
-            raise
+        answer = read_or_none(
+            lambda: ctx.client("cloudwatch").get_dashboard(DashboardName=want.name),
+            "ResourceNotFound", "ResourceNotFoundException")
+        if answer is None:
+            return None
         body = json.loads(answer.get("DashboardBody") or "{}")
         owned = marker(ctx.spec.env) in json.dumps(body)
         return DashboardState(want.name, owned, body)

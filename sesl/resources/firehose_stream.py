@@ -22,7 +22,7 @@ from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list
 from sesl.errors import AwsCallError
 from sesl.model import Action, Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM, Names
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -134,12 +134,11 @@ class FirehoseStreamKind(Kind):
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: StreamSpec) -> StreamState | None:
         firehose = ctx.client("firehose")
-        try:
-            description = firehose.describe_delivery_stream(DeliveryStreamName=want.name)["DeliveryStreamDescription"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return None
-            raise
+        description = read_or_none(
+            lambda: firehose.describe_delivery_stream(DeliveryStreamName=want.name)["DeliveryStreamDescription"],
+            "ResourceNotFoundException")
+        if description is None:
+            return None
         tags = tags_to_dict(firehose.list_tags_for_delivery_stream(DeliveryStreamName=want.name).get("Tags", []))
         destination = (description.get("Destinations") or [{}])[0]
         return StreamState(

@@ -14,12 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 from sesl.retry import retry_eventual
 
 TABLE_PREFIX = "raw_"
@@ -102,12 +100,9 @@ class GlueCrawlerKind(Kind):
 
     def read(self, ctx: AwsContext, want: CrawlerSpec) -> CrawlerState | None:
         glue = ctx.client("glue")
-        try:
-            crawler = glue.get_crawler(Name=want.name)["Crawler"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
-                return None
-            raise
+        crawler = read_or_none(lambda: glue.get_crawler(Name=want.name)["Crawler"], "EntityNotFoundException")
+        if crawler is None:
+            return None
         tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
         config = {k: crawler.get(k) for k in want.config}
         config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")

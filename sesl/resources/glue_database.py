@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 
 ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
 
@@ -62,12 +60,9 @@ class GlueDatabaseKind(Kind):
 
     def read(self, ctx: AwsContext, want: DatabaseSpec) -> DatabaseState | None:
         glue = ctx.client("glue")
-        try:
-            database = glue.get_database(Name=want.name)["Database"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
-                return None
-            raise
+        database = read_or_none(lambda: glue.get_database(Name=want.name)["Database"], "EntityNotFoundException")
+        if database is None:
+            return None
         tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
         tables = tuple(t["Name"] for page in glue.get_paginator("get_tables").paginate(DatabaseName=want.name)
                        for t in page.get("TableList", []))

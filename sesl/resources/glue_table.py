@@ -26,7 +26,7 @@ from sesl.diff import diff_values
 from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
 from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 from sesl.schema import COLUMNS, HiveType
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -167,12 +167,11 @@ class GlueTableKind(Kind):
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: TableSpec) -> TableState | None:
         glue = ctx.client("glue")
-        try:
-            table = glue.get_table(DatabaseName=want.database, Name=want.name)["Table"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
-                return None
-            raise
+        table = read_or_none(
+            lambda: glue.get_table(DatabaseName=want.database, Name=want.name)["Table"],
+            "EntityNotFoundException")
+        if table is None:
+            return None
         params = dict(table.get("Parameters", {}))
         storage = dict(table.get("StorageDescriptor", {}))
         columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns", []))

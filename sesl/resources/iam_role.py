@@ -14,13 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.exceptions
-
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 
 Policy = dict[str, Any]
 
@@ -142,12 +140,9 @@ class IamRoleKind(Kind):
 
     def read(self, ctx: AwsContext, want: RoleSpec) -> RoleState | None:
         iam = ctx.client("iam")
-        try:
-            role = iam.get_role(RoleName=want.name)["Role"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
-                return None
-            raise
+        role = read_or_none(lambda: iam.get_role(RoleName=want.name)["Role"], "NoSuchEntity")
+        if role is None:
+            return None
         tags = tags_to_dict(iam.list_role_tags(RoleName=want.name).get("Tags", []))
         inline = {name: normalize_policy(iam.get_role_policy(RoleName=want.name, PolicyName=name)["PolicyDocument"])
                   or {} for name in self._paged(iam, "list_role_policies", "PolicyNames", want.name)}
