@@ -62,7 +62,11 @@ class AwsContext:
                  session: Any = None) -> None:
         self.spec = spec
         self.region = region or spec.region
-        self.session = session or boto3.session.Session(profile_name=profile, region_name=self.region)
+        try:
+            self.session = session or boto3.session.Session(profile_name=profile, region_name=self.region)
+        except botocore.exceptions.ProfileNotFound:
+            raise SeslError(f"AWS profile {profile!r} is not configured: check ~/.aws/config or pass another "
+                            "--profile") from None
         self.log = CallLog()
         self._clients: dict[tuple[str, str], Client] = {}
         self._lock = threading.Lock()

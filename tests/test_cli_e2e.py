@@ -180,3 +180,10 @@ def test_the_newcomers_demo_runs_the_whole_story() -> None:
     for step in ("verify the event path", "an advertiser query", "drift exits 2 and notifies once",
                  "destroy --delete-data removes it too"):
         assert step in result.stdout
+
+
+def test_an_unknown_profile_is_one_line(tmp_path: Any) -> None:
+    result = sesl(None, "--profile", "nope", "diff", "--env", "dev")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: AWS profile 'nope' is not configured: check ~/.aws/config or pass "
+                                     "another --profile")

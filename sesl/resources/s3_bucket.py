@@ -19,7 +19,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError, SeslError
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, read_or_none
 from sesl.ui import reporter
 
 PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -153,12 +153,9 @@ def _error_code(exc: botocore.exceptions.ClientError) -> str:
 
 
 def _read_or(default: Any, missing_codes: tuple[str, ...], call: Any) -> Any:
-    try:
-        return call()
-    except botocore.exceptions.ClientError as exc:
-        if _error_code(exc) in missing_codes:
-            return default
-        raise
+    """An aspect that may be unset reads as `default` (S3 answers a missing configuration with an error)."""
+    found = read_or_none(call, *missing_codes)
+    return default if found is None else found
 
 
 class S3BucketKind(Kind):
