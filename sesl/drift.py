@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,8 +106,13 @@ def find_orphans(ctx: AwsContext, wanted: set[str]) -> list[Difference]:
     arns = [m["ResourceARN"] for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters)
             for m in page.get("ResourceTagMappingList", [])]
     iam = ctx.client("iam")
+    n = ctx.names
+    # Only roles named the way sesl names roles can be sesl's: no tag read for every role of the account.
+    prefix = os.path.commonprefix([n.firehose_role, n.ses_role, n.crawler_role])
     for page in iam.get_paginator("list_roles").paginate():
         for role in page.get("Roles", []):
+            if not role["RoleName"].startswith(prefix):
+                continue
             tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"]).get("Tags", [])}
             if tags.get(OWNER_TAG_KEY) == "sesl" and tags.get(ENV_TAG_KEY) == ctx.spec.env:
                 arns.append(role["Arn"])
