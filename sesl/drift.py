@@ -108,7 +108,7 @@ def find_orphans(ctx: AwsContext, wanted: set[str]) -> list[Difference]:
     iam = ctx.client("iam")
     n = ctx.names
     # Only roles named the way sesl names roles can be sesl's: no tag read for every role of the account.
-    prefix = os.path.commonprefix([n.firehose_role, n.ses_role, n.crawler_role])
+    prefix = os.path.commonprefix([n.firehose_role, n.ses_role, n.crawler_role])  # noqa: RUF071 - names, not paths
     for page in iam.get_paginator("list_roles").paginate():
         for role in page.get("Roles", []):
             if not role["RoleName"].startswith(prefix):
