@@ -54,3 +54,8 @@ def test_schema_page_is_generated_from_the_schema_module() -> None:
 
     assert (ROOT / "docs" / "schema.md").read_text(encoding="utf-8") == markdown(), \
         "regenerate: python -c 'from sesl.schema import markdown; print(markdown(), end=\"\")' > docs/schema.md"
+
+
+def test_sandbox_reference_is_current() -> None:
+    assert (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8") == gen_docs.sandbox_reference(), \
+        "run: .venv/bin/python scripts/gen_docs.py"

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
 
 from sesl.cli.main import Globals
-from sesl.sandbox import server
+from sesl.sandbox import server, shapes
 
 
 @click.command()
 @click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--moto-echo", is_flag=True,
+              help="Answer as moto does (echo what was sent) instead of the way AWS answers; see docs/sandbox.md.")
 @click.pass_obj
-def sandbox(g: Globals, port: int) -> None:
+def sandbox(g: Globals, port: int, moto_echo: bool) -> None:
     """Run an embedded AWS emulator (moto) on 127.0.0.1 in the foreground, until Ctrl-C.
 
     It is seeded with the SES configuration sets the design treats as pre-existing, and fills the
-    calls moto lacks. Point other commands at it with the line it prints.
+    calls moto lacks. Its answers are shaped the way AWS answers (values normalised, members AWS adds),
+    so a diff that settles here settles on AWS too (docs/sandbox.md). Point other commands at it with the
+    line it prints.
 
     \b
     Example:
@@ -26,6 +31,8 @@ def sandbox(g: Globals, port: int) -> None:
              AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=us-west-2
       sesl apply --env dev --yes
     """
+    if moto_echo:
+        os.environ[shapes.ENV_SWITCH] = "0"
     with server.running(port=port) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
         click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")
