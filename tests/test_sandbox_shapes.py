@@ -35,8 +35,8 @@ def probe() -> Iterator[list[str]]:
 
 def test_every_protocol_is_parsed_and_reserialised(aws: None, probe: list[str]) -> None:
     # query (IAM), rest-xml with a raw payload (S3), smithy-rpc-v2-cbor (CloudWatch), json (Glue)
-    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"},
-                                                        "Action": "sts:AssumeRole"}]}
+    statement = {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
     boto("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(document))
     assert boto("iam").get_role(RoleName="r")["Role"]["AssumeRolePolicyDocument"] == document  # decoded once
     s3 = boto("s3")

@@ -8,7 +8,6 @@ a flag on the response object keeps one answer from being reshaped twice.
 from __future__ import annotations
 
 from typing import Any
-
 from urllib.parse import unquote
 
 import botocore.parsers
@@ -31,7 +30,7 @@ def _service_model(service: str) -> Any:
 def _operation(responder: Any) -> tuple[str, str] | None:
     try:
         return responder.boto3_service_name, responder._get_action()
-    except Exception:  # noqa: BLE001 - a request moto cannot name is never reshaped
+    except Exception:
         return None
 
 
@@ -65,7 +64,7 @@ def _request(responder: Any) -> dict[str, Any]:
     try:
         params = responder._get_params() if hasattr(responder, "_get_params") else {}
         return dict(params) if isinstance(params, dict) else {}
-    except Exception:  # noqa: BLE001 - shapings that need the request handle its absence
+    except Exception:
         return {}
 
 
