@@ -41,9 +41,9 @@ class Shaping:
 
 SHAPINGS: dict[tuple[str, str], list[Shaping]] = {}
 
-SHAPE_MODULES: tuple[str, ...] = (
-    "sesl.sandbox.shapes.glue",
-)
+SHAPE_MODULES: tuple[str, ...] = tuple(f"sesl.sandbox.shapes.{name}" for name in (
+    "athena", "budgets", "cloudwatch", "firehose", "glue", "iam", "logs", "s3", "sesv2", "sns",
+))
 
 
 def shaping(service: str, operation: str, what: str, source: str) -> Callable[[ShapeFn], ShapeFn]:
@@ -97,8 +97,16 @@ def _load() -> None:
 
 
 def install() -> None:
-    """Hook moto's response classes (idempotent). Must run before a moto server builds its URL map."""
+    """Hook moto's response classes (idempotent). Must run before a moto server builds its URL map.
+
+    A shaping module may also define `install()` for what a reshaped answer cannot express (e.g. a
+    default AWS applies to every new resource); it is called once here.
+    """
     _load()
     from sesl.sandbox.shapes import hook
 
-    hook.install()
+    if hook.install():
+        for name in SHAPE_MODULES:
+            extra = getattr(importlib.import_module(name), "install", None)
+            if extra is not None:
+                extra()

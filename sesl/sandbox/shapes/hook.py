@@ -89,9 +89,10 @@ def reshape(responder: Any, answer: Any) -> Any:
 _ORIGINAL_SERIALIZED: list[Any] = []
 
 
-def install() -> None:
+def install() -> bool:
+    """Wrap moto's answers; True the first time (it is idempotent)."""
     if _installed:
-        return
+        return False
     from moto.core.responses import BaseResponse
 
     original_call_action = BaseResponse.call_action
@@ -108,6 +109,7 @@ def install() -> None:
     BaseResponse.serialized = serialized  # type: ignore[method-assign]
     _wrap_raw_s3_answers()
     _installed.append(True)
+    return True
 
 
 # S3 handlers that answer with a raw body instead of going through `serialized`.

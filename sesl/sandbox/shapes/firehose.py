@@ -1,0 +1,3 @@
+"""Kinesis Data Firehose: what DescribeDeliveryStream really returns."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""IAM: what GetRole and the role-policy reads really return."""
+
+from __future__ import annotations

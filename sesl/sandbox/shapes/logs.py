@@ -1,0 +1,3 @@
+"""CloudWatch Logs: what DescribeLogGroups really returns."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""SESv2: what GetConfigurationSetEventDestinations really returns."""
+
+from __future__ import annotations

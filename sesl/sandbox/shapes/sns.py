@@ -1,0 +1,3 @@
+"""SNS: what GetTopicAttributes and ListSubscriptionsByTopic really return."""
+
+from __future__ import annotations
