@@ -9,6 +9,7 @@ done. Nothing is remembered between runs: re-running after any failure converges
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sesl.ignore import apply_ignore_rules
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.resources import REGISTRY
 from sesl.resources.base import Env, Kind
+from sesl.ui import reporter
 
 READ_CONCURRENCY = 8
 
@@ -218,10 +220,30 @@ def _label(change: Change) -> str:
     return f"{change.action.symbol} {change.address} ({change.aspect})"
 
 
-def read_back(ctx: AwsContext, options: PlanOptions, mode: str) -> None:
-    """After apply/destroy, read the live state again: anything still to do is an error."""
-    again = plan(ctx, options) if mode == "apply" else plan_destroy(ctx, options)
-    left = [c for c in again.changes if c.action not in (Action.KEEP,)]
+# Seconds to wait before each re-read when the read-back still differs. Some reads are eventually
+# consistent by design: IAM ("changes ... are eventually consistent", IAM user guide, troubleshoot
+# general: "Changes that I make are not always immediately visible"), SNS subscriptions and tag reads
+# through the Resource Groups Tagging API. A difference that outlives about a minute is real.
+READ_BACK_WAITS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+def read_back(ctx: AwsContext, options: PlanOptions, mode: str,
+              waits: Sequence[float] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    """After apply/destroy, read the live state again: anything still to do after the bounded re-reads
+    is an error."""
+    left = _still_to_do(ctx, options, mode)
+    for delay in READ_BACK_WAITS if waits is None else waits:
+        if not left:
+            return
+        reporter().info(f"read-back still differs ({', '.join(_label(c) for c in left)}); AWS reads are "
+                        f"eventually consistent: reading again in {delay:g}s")
+        sleep(delay)
+        left = _still_to_do(ctx, options, mode)
     if left:
         raise ApplyError("read-back after " + mode + " still differs: "
                          + ", ".join(_label(c) for c in left) + "; run `sesl diff` to see the details")
+
+
+def _still_to_do(ctx: AwsContext, options: PlanOptions, mode: str) -> list[Change]:
+    again = plan(ctx, options) if mode == "apply" else plan_destroy(ctx, options)
+    return [c for c in again.changes if c.action is not Action.KEEP]
