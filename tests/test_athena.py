@@ -27,7 +27,8 @@ from tests.ladder import climb, converge, drift_then_repair
 WORKGROUP = "email-analytics-dev"
 QUERY = "sesl-newsletter-daily-engagement"
 ALL_QUERIES = [f"sesl-{flow}-{q}" for flow in ("newsletter", "transactional")
-               for q in ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates")]
+               for q in ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates",
+                         "subscriber-growth")]
 
 
 def _config() -> dict[str, Any]:
