@@ -110,6 +110,15 @@ class CrawlerState:
     tags: dict[str, str]
 
 
+def crawler_state(crawler: dict[str, Any], tags: dict[str, str], want: CrawlerSpec, env: str) -> CrawlerState:
+    """The state of a crawler from its GetCrawler answer, in the form sesl compares."""
+    config = {k: crawler.get(k) for k in want.config}
+    # GetCrawler: Schedule {ScheduleExpression, State}; Targets with every target list and `Exclusions: []`.
+    config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")
+    config["Targets"] = s3_targets(crawler.get("Targets"))
+    return CrawlerState(want.name, is_owned(tags, env), want.arn, crawler.get("State", "READY"), config, tags)
+
+
 def still_running(name: str, waited: float) -> str:
     return (f"glue_crawler.{name} is still running after {waited / 60:.0f} minutes, so it was not updated: run "
             f"`sesl apply` again once it is done, or stop it with `aws glue stop-crawler --name {name}`")
@@ -147,11 +156,7 @@ class GlueCrawlerKind(Kind):
         if crawler is None:
             return None
         tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
-        config = {k: crawler.get(k) for k in want.config}
-        config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")
-        config["Targets"] = s3_targets(crawler.get("Targets"))
-        return CrawlerState(want.name, is_owned(tags, ctx.spec.env), want.arn, crawler.get("State", "READY"),
-                            config, tags)
+        return crawler_state(crawler, tags, want, ctx.spec.env)
 
     def create_fields(self, want: CrawlerSpec) -> tuple[FieldChange, ...]:
         return (FieldChange("Schedule", None, want.config["Schedule"]),

@@ -51,6 +51,16 @@ class DatabaseState:
     registered: tuple[str, ...] = ()  # tables whose location is registered with Lake Formation
 
 
+def database_state(database: dict[str, Any], tables: list[dict[str, Any]], tags: dict[str, str], want: DatabaseSpec,
+                   env: str) -> DatabaseState:
+    """The state of a database from its GetDatabase answer (which adds CreateTime, CatalogId and
+    CreateTableDefaultPermissions: AWS CLI example glue/get-databases.rst) and its GetTables listing."""
+    kept = {k: database[k] for k in KEPT_MEMBERS if k in database}
+    return DatabaseState(want.name, is_owned(tags, env), want.arn, database.get("Description") or "",
+                         tuple(t["Name"] for t in tables), tags, kept,
+                         tuple(t["Name"] for t in tables if t.get("IsRegisteredWithLakeFormation")))
+
+
 class GlueDatabaseKind(Kind):
     kind = "glue_database"
     needs = ()
@@ -79,10 +89,7 @@ class GlueDatabaseKind(Kind):
         tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
         listed = [t for page in glue.get_paginator("get_tables").paginate(DatabaseName=want.name)
                   for t in page.get("TableList", [])]
-        kept = {k: database[k] for k in KEPT_MEMBERS if k in database}
-        return DatabaseState(want.name, is_owned(tags, ctx.spec.env), want.arn, database.get("Description", ""),
-                             tuple(t["Name"] for t in listed), tags, kept,
-                             tuple(t["Name"] for t in listed if t.get("IsRegisteredWithLakeFormation")))
+        return database_state(database, listed, tags, want, ctx.spec.env)
 
     def create_fields(self, want: DatabaseSpec) -> tuple[FieldChange, ...]:
         return (FieldChange("Description", None, want.description),)

@@ -158,6 +158,19 @@ def _found_type(name: str, text: str) -> tuple[HiveType | None, list[str]]:
         return None, [f"{name}: type {text!r} is not a Hive type that maps to Parquet"]
 
 
+def table_state(table: dict[str, Any], want: TableSpec, env: str, crawled: tuple[tuple[str, str], ...]) -> TableState:
+    """The state of a table from its GetTable answer. Only Parameters, PartitionKeys and the
+    StorageDescriptor members sesl sets are compared: GetTable adds DatabaseName, CreateTime, UpdateTime,
+    Retention, CreatedBy, IsRegisteredWithLakeFormation, CatalogId, VersionId, and StorageDescriptor
+    defaults (NumberOfBuckets, SortColumns, StoredAsSubDirectories): AWS CLI example glue/get-tables.rst."""
+    params = dict(table.get("Parameters") or {})
+    storage = dict(table.get("StorageDescriptor") or {})
+    columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns") or [])
+    owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == env
+    return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys") or []),
+                      storage, params, crawled)
+
+
 def _evolution_reason(evolution: Evolution) -> str:
     if not evolution.added:
         return ""
@@ -215,12 +228,7 @@ class GlueTableKind(Kind):
             "EntityNotFoundException")
         if table is None:
             return None
-        params = dict(table.get("Parameters", {}))
-        storage = dict(table.get("StorageDescriptor", {}))
-        columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns", []))
-        owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == ctx.spec.env
-        return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys", [])),
-                          storage, params, self._crawled(ctx, want))
+        return table_state(table, want, ctx.spec.env, self._crawled(ctx, want))
 
     @staticmethod
     def _crawled(ctx: AwsContext, want: TableSpec) -> tuple[tuple[str, str], ...]:
