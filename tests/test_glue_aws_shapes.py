@@ -210,24 +210,26 @@ def _moved(ctx: AwsContext) -> AwsContext:
     return AwsContext(replace(ctx.spec, glue=replace(ctx.spec.glue, crawler_schedule="cron(30 3 ? * MON *)")))
 
 
+@pytest.mark.parametrize("state", ["RUNNING", "STOPPING"])
 def test_an_update_waits_for_a_running_crawler(ctx: AwsContext, running_crawler: Any, recorder: Recorder,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                               monkeypatch: pytest.MonkeyPatch, state: str) -> None:
+    running_crawler.status = state
     sleeps: list[float] = []
 
     def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         if len(sleeps) == 2:
-            running_crawler.status = "COMPLETED"
+            running_crawler.status = "STOPPED" if state == "STOPPING" else "COMPLETED"
 
     monkeypatch.setattr(GlueCrawlerKind, "running_wait", RunningWait(60.0, 5.0, sleep, lambda: 0.0))
     moved = _moved(ctx)
     the_plan = reconcile.plan(moved, reconcile.PlanOptions(targets=("glue_crawler",)))
     assert [c.aspect for c in the_plan.changes] == ["schedule"]
-    assert f"glue_crawler.{CRAWLER}: the crawler is RUNNING now: apply waits up to 1 minutes for it to finish " \
+    assert f"glue_crawler.{CRAWLER}: the crawler is {state} now: apply waits up to 60 seconds for it to finish " \
            "before updating it" in the_plan.warnings
     reconcile.execute(moved, the_plan)
     assert sleeps == [5.0, 5.0]
-    assert recorder.lines[0] == (f"glue_crawler.{CRAWLER}: the crawler is RUNNING; UpdateCrawler must wait for it to "
+    assert recorder.lines[0] == (f"glue_crawler.{CRAWLER}: the crawler is {state}; UpdateCrawler must wait for it to "
                                  "finish (looking again in 5s, giving up in 60s)")
     assert len(recorder.lines) == 2
     assert boto("glue").get_crawler(Name=CRAWLER)["Crawler"]["Schedule"]["ScheduleExpression"] == (
@@ -289,3 +291,11 @@ def test_observed_warnings_are_printed_by_diff(ctx: AwsContext, running_crawler:
     out = io.StringIO()
     render_plan(Console(file=out, width=400, no_color=True), reconcile.plan(_moved(ctx), reconcile.PlanOptions()))
     assert f"warning: glue_crawler.{CRAWLER}: the crawler is RUNNING now" in out.getvalue()
+
+
+@pytest.mark.parametrize(("seconds", "said"), [(60.0, "60 seconds"), (119.0, "119 seconds"), (120.0, "2 minutes"),
+                                               (900.0, "15 minutes")])
+def test_wait_bounds_are_said_in_words(seconds: float, said: str) -> None:
+    from sesl.resources.glue_crawler import duration
+
+    assert duration(seconds) == said

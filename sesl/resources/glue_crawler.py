@@ -119,8 +119,15 @@ def crawler_state(crawler: dict[str, Any], tags: dict[str, str], want: CrawlerSp
     return CrawlerState(want.name, is_owned(tags, env), want.arn, crawler.get("State", "READY"), config, tags)
 
 
+def duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    return f"{minutes} minutes"
+
+
 def still_running(name: str, waited: float) -> str:
-    return (f"glue_crawler.{name} is still running after {waited / 60:.0f} minutes, so it was not updated: run "
+    return (f"glue_crawler.{name} is still running after {duration(waited)}, so it was not updated: run "
             f"`sesl apply` again once it is done, or stop it with `aws glue stop-crawler --name {name}`")
 
 
@@ -213,8 +220,8 @@ class GlueCrawlerKind(Kind):
             return []
         if not [c for c in self.diff(have, want) if c.aspect != "tags"]:
             return []
-        return [f"the crawler is {have.state} now: apply waits up to {self.running_wait.bound_seconds / 60:.0f} "
-                "minutes for it to finish before updating it"]
+        return [f"the crawler is {have.state} now: apply waits up to {duration(self.running_wait.bound_seconds)} "
+                "for it to finish before updating it"]
 
     def update_tags(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
