@@ -126,6 +126,14 @@ def _changes_for(kind: Kind, want: Any, have: Any, options: PlanOptions) -> list
     return replaces[:1] if replaces else changes
 
 
+def _observed_warnings(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]], observed: Sequence[Any]) -> list[str]:
+    out: list[str] = []
+    for (kind, want), have in zip(pairs, observed, strict=True):
+        address = f"{kind.kind}.{want.name}"
+        out += [f"{address}: {w}" for w in aws_call(address, partial(kind.observed_warnings, ctx, want, have))]
+    return out
+
+
 def _dependency_notes(kinds: Sequence[Kind], targets: Sequence[str]) -> list[str]:
     if not targets:
         return []
@@ -153,6 +161,7 @@ def plan(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
         changes += _changes_for(kind, want, have, options)
     kept, ignored, warnings = apply_ignore_rules(changes, ctx.spec.ignore, dt.date.today())
     warnings += [f"{kind.kind}.{want.name}: {w}" for kind, want in pairs for w in kind.warnings(env, want)]
+    warnings += _observed_warnings(ctx, pairs, observed)
     warnings += _dependency_notes(kinds, options.targets)
     return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(kept), tuple(warnings), tuple(ignored))
 
