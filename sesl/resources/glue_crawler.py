@@ -130,11 +130,12 @@ class GlueCrawlerKind(Kind):
         glue = ctx.client("glue")
         # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
         retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
-                       f"{self.kind}.{want.name}")
+                       f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
 
     def update_whole(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         glue = ctx.client("glue")
-        retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), f"{self.kind}.{want.name}")
+        retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), f"{self.kind}.{want.name}",
+                       "glue", roles=(want.config["Role"],))
 
     def update_tags(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
