@@ -194,7 +194,9 @@ class ApplyReport:
 def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
             allow_replace: bool = False) -> ApplyReport:
     """Apply every actionable change in order; on failure stop and say what was and was not done."""
-    replaces = [c.address for c in the_plan.changes if c.action is Action.REPLACE]
+    # A replace of a resource in a failed state (aspect "failed", e.g. a Firehose stream in CREATING_FAILED)
+    # drops nothing, since it delivers nothing: only the other replaces need --allow-replace.
+    replaces = [c.address for c in the_plan.changes if c.action is Action.REPLACE and c.aspect != "failed"]
     if replaces and not allow_replace:
         raise RefusedError(f"{', '.join(replaces)} must be replaced (deleted and created again), which drops "
                            "records in flight; nothing was changed; re-run with --allow-replace to do it")

@@ -188,7 +188,7 @@ class GlueCrawlerKind(Kind):
         glue = ctx.client("glue")
         # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
         retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
-                       f"{self.kind}.{want.name}")
+                       f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
 
     running_wait = RunningWait()
 
@@ -201,7 +201,8 @@ class GlueCrawlerKind(Kind):
             state = glue.get_crawler(Name=want.name)["Crawler"].get("State", "READY")
             if state not in BUSY_STATES:
                 try:
-                    retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), what)
+                    retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), what, "glue",
+                                   roles=(want.config["Role"],))
                     return
                 except botocore.exceptions.ClientError as exc:
                     # Started between the read and the update (a schedule, a console click).
