@@ -158,6 +158,7 @@ def test_budget_without_an_alert_email_warns_and_validates_names() -> None:
     # Budget alerts still reach the alert topic; only the e-mail subscriber is missing.
     assert [n[0] for n in want.notifications] == ["ACTUAL", "FORECASTED"]
     assert want.subscribers() == (("SNS", TOPIC_ARN),)
-    assert kind.warnings(env, want) == [f"no env.<name>.alert_email: budget alerts go only to the alert topic {TOPIC_ARN}"]
+    assert kind.warnings(env, want) == [
+        f"no env.<name>.alert_email: budget alerts go only to the alert topic {TOPIC_ARN}"]
     assert "1-100 characters" in kind.validate(env, replace(want, name="a:b"))[0]
     assert kind.validate(env, replace(want, name="x" * 101))
