@@ -145,6 +145,9 @@ def test_an_email_subscription_stays_pending_in_the_sandbox(aws: None) -> None:
     assert arn.startswith(f"{TOPIC_ARN}:")
     listed = sns.list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]
     assert [s["SubscriptionArn"] for s in listed] == ["PendingConfirmation"]
+    with shapes.disabled():  # moto's echo lists the ARN of a subscription nobody confirmed
+        assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=TOPIC_ARN)[
+            "Subscriptions"]] == [arn]
     assert [s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]] == ["PendingConfirmation"]
     attributes = sns.get_topic_attributes(TopicArn=TOPIC_ARN)["Attributes"]
     assert (attributes["SubscriptionsPending"], attributes["SubscriptionsConfirmed"]) == ("1", "0")
@@ -157,6 +160,15 @@ def test_an_email_subscription_stays_pending_in_the_sandbox(aws: None) -> None:
     assert (attributes["SubscriptionsPending"], attributes["SubscriptionsConfirmed"]) == ("0", "1")
     sns.unsubscribe(SubscriptionArn=arn)
     assert sns.list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"] == []
+
+
+def test_with_the_shapes_off_an_email_subscription_is_confirmed_at_once(aws: None) -> None:
+    sns = boto("sns")
+    sns.create_topic(Name=TOPIC)
+    with shapes.disabled():
+        arn = sns.subscribe(TopicArn=TOPIC_ARN, Protocol="email", Endpoint="a@example.com")["SubscriptionArn"]
+    assert arn.startswith(f"{TOPIC_ARN}:")
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]] == [arn]
 
 
 def test_get_topic_attributes_shaping(aws: None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sesl.sandbox.shapes import Response, shaping
+from sesl.sandbox.shapes import Response, enabled, shaping
 
 PENDING_PROTOCOLS = ("email", "email-json")
 PENDING_ARN = "PendingConfirmation"  # what ListSubscriptions(ByTopic) shows instead of the ARN
@@ -126,7 +126,8 @@ def subscribe_pending(response: Response, request: Response) -> Response:
 def install() -> None:
     """E-mail subscriptions wait for their recipient, and a pending one cannot be unsubscribed
     (terraform-provider-aws internal/service/sns/topic_subscription.go, resourceTopicSubscriptionDelete:
-    InvalidParameter "Cannot unsubscribe a subscription that is pending confirmation")."""
+    InvalidParameter "Cannot unsubscribe a subscription that is pending confirmation"). With the shapes
+    switched off, moto's own behaviour: confirmed at once."""
     from moto.sns.exceptions import SNSInvalidParameter
     from moto.sns.models import SNSBackend
 
@@ -136,13 +137,13 @@ def install() -> None:
     def subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
         known = self._find_subscription(topic_arn, endpoint, protocol)
         subscription = original_subscribe(self, topic_arn, endpoint, protocol)
-        if known is None and protocol in PENDING_PROTOCOLS:
+        if known is None and protocol in PENDING_PROTOCOLS and enabled():
             subscription.attributes["PendingConfirmation"] = "true"
             subscription.attributes["ConfirmationWasAuthenticated"] = "false"
         return subscription
 
     def unsubscribe(self: Any, subscription_arn: str) -> None:
-        if subscription_arn == PENDING_ARN or is_pending(self.subscriptions.get(subscription_arn)):
+        if enabled() and (subscription_arn == PENDING_ARN or is_pending(self.subscriptions.get(subscription_arn))):
             raise SNSInvalidParameter(f"Invalid parameter: {UNSUBSCRIBE_PENDING}")
         original_unsubscribe(self, subscription_arn)
 
