@@ -198,6 +198,35 @@ def test_a_pending_subscription_is_present_not_missing() -> None:
     assert [(f.path, f.after) for f in change.fields] == [("email.ops@example.com", "subscribed")]
 
 
+class _Recorder:
+    """Stands in for an AwsContext: records the SNS calls update_subscription makes."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        recorder = self
+
+        class Client:
+            def __getattr__(self, operation: str) -> Any:
+                return lambda **kwargs: recorder.calls.append((operation, kwargs))
+
+        return Client()
+
+
+def test_updating_the_subscriptions_never_subscribes_a_pending_address_again() -> None:
+    want = SnsTopicKind().desired(_env(replace(default_spec("dev"), alert_email="ops@example.com")))[0]
+    old_arn = f"{TOPIC_ARN}:0b8a1c52-8c1e-4d3a-9b0e-000000000001"
+    have = replace(_topic_state({"ops@example.com": "PendingConfirmation", "old@example.com": old_arn},
+                                want.policy, want), tags={**want.tags, "sesl:alert-email": "old@example.com"})
+    (change, _tags) = SnsTopicKind().diff(have, want)
+    assert [f.path for f in change.fields] == ["email.old@example.com"]  # the pending one is not a change
+    recorder = _Recorder()
+    SnsTopicKind().update_subscription(recorder, want, have)  # type: ignore[arg-type]
+    assert [op for op, _ in recorder.calls if op in ("subscribe", "unsubscribe")] == ["unsubscribe"]
+    assert ("unsubscribe", {"SubscriptionArn": old_arn}) in recorder.calls
+
+
 def test_a_pending_subscription_is_never_subscribed_again(ctx: AwsContext) -> None:
     converge(ctx, ["sns_topic"])
     assert ctx.log.calls["sns:Subscribe"] == 1
