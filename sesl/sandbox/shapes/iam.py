@@ -10,6 +10,7 @@ the hook hands them to moto decoded, and boto3 decodes them into a dict, so whit
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,7 +31,13 @@ def _principal(principal: Any) -> Any:
 
 
 def trust_as_stored(document: Any) -> Any:
-    """A trust policy with each account-id principal rewritten as the account's root ARN."""
+    """A trust policy with each account-id principal rewritten as the account's root ARN.
+
+    The parsed answer holds the document as JSON text (boto3 turns it into a dict only later, client side);
+    text stays text, a dict stays a dict.
+    """
+    if isinstance(document, str):
+        return json.dumps(trust_as_stored(json.loads(document)))
     if not isinstance(document, dict):
         return document
     statements = document.get("Statement", [])
