@@ -103,7 +103,8 @@ def crawler_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Po
     document says Glue sets aws:SourceAccount / aws:SourceArn when it assumes a crawler role, and a
     condition on a key that is absent denies (docs/iam.md, "The crawler role").
     S3: GetBucketLocation and ListBucket on the bucket with no prefix condition (AWSGlueServiceRole grants
-    both; bucket-level calls carry no s3:prefix, and a condition on a missing key fails), GetObject on the
+    both; HeadBucket and a prefix-less listing carry no s3:prefix, and a condition on a missing key fails the
+    evaluation: IAM user guide, reference_policies_condition-keys), GetObject on the
     raw prefixes only (Glue guide, crawler-prereqs: "at a minimum" s3:GetObject on the data).
     Logs: AWSGlueServiceRole's three actions on /aws-glue/*, in this account and region.
     """
