@@ -211,3 +211,25 @@ def test_an_unowned_bucket_already_reads_aws_defaults(ctx: AwsContext) -> None:
     assert (have.sse_algorithm, have.public_access_block) == ("AES256", PUBLIC_ACCESS_BLOCK)
     aspects = [c.aspect for c in kind.diff(have, want)]
     assert aspects == ["versioning", "lifecycle", "policy", "tags"]  # encryption and public access are AWS's defaults
+
+
+def test_the_diff_tolerates_members_aws_may_add_to_a_rule_but_not_a_changed_value() -> None:
+    # Not established either way (listed as unknown in the report): whether AWS answers
+    # NoncurrentVersionExpiration.NewerNoncurrentVersions or Expiration.ExpiredObjectDeleteMarker=false
+    # when they were not sent. Rules are compared on the fields sesl sets, so both forms converge.
+    kind = S3BucketKind()
+    want = kind.desired(_env())[1]
+    padded = []
+    for rule in want.lifecycle_rules:
+        extra = dict(rule)
+        if "NoncurrentVersionExpiration" in extra:
+            noncurrent = extra["NoncurrentVersionExpiration"]
+            extra["NoncurrentVersionExpiration"] = {**noncurrent, "NewerNoncurrentVersions": 0}
+        if "Days" in extra.get("Expiration", {}):
+            extra["Expiration"] = {**extra["Expiration"], "ExpiredObjectDeleteMarker": False}
+        padded.append(extra)
+    assert kind.diff(_aws_state(want, tuple(padded)), want) == []
+    shorter = tuple({**r, "Expiration": {"Days": 7}} if r["ID"] == "expire-query-results" else r for r in padded)
+    (change,) = kind.diff(_aws_state(want, shorter), want)
+    assert (change.aspect, [(f.path, f.before, f.after) for f in change.fields]) == (
+        "lifecycle", [("Rules[1].Expiration.Days", 7, 30)])  # rules in ID order
