@@ -8,6 +8,7 @@ unordered lists such as SES event types).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -23,10 +24,23 @@ def _as_sorted_list(value: Any) -> list[Any]:
     return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
 
 
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def _account_as_root_arn(value: Any) -> Any:
+    # An account id and the account's root ARN are the same principal, and IAM and S3 may store the id as
+    # the ARN (IAM user guide, reference_policies_elements_principal, AWS account principals;
+    # hashicorp/awspolicyequivalence stringPrincipalsEqual: "AWS converting account ID principal to root ARN").
+    return f"arn:aws:iam::{value}:root" if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else value
+
+
 def _normalize_principal(principal: Any) -> Any:
     if principal == "*" or not isinstance(principal, Mapping):
         return principal
-    return {k: _as_sorted_list(v) for k, v in sorted(principal.items())}
+    out = {k: _as_sorted_list(v) for k, v in sorted(principal.items())}
+    if "AWS" in out:
+        out["AWS"] = _as_sorted_list([_account_as_root_arn(p) for p in out["AWS"]])
+    return out
 
 
 def _normalize_condition(condition: Mapping[str, Any]) -> dict[str, Any]:
