@@ -112,3 +112,17 @@ def test_the_settings_are_read_once_per_run(ctx: AwsContext) -> None:
     _warnings(ctx)
     _warnings(ctx)
     assert ctx.log.calls["lakeformation:GetDataLakeSettings"] == 1
+
+
+def test_tables_registered_with_lake_formation_are_named(ctx: AwsContext) -> None:
+    from sesl.resources.glue_database import GlueDatabaseKind, database_state, lake_formation_warnings
+
+    _switch_to_lake_formation()
+    want = GlueDatabaseKind().desired(reconcile.make_env(ctx))[0]
+    listed = [{"Name": "newsletter_events", "IsRegisteredWithLakeFormation": True},
+              {"Name": "transactional_events", "IsRegisteredWithLakeFormation": False}]
+    have = database_state({"Name": DB, "CreateTableDefaultPermissions": []}, listed, want.tags, want, "dev")
+    (warning,) = lake_formation_warnings(ctx, want, have)
+    assert warning.startswith(f"Lake Formation governs the tables of {DB} (its CreateTableDefaultPermissions do not "
+                              "grant ALL to IAM_ALLOWED_PRINCIPALS); tables registered with Lake Formation: "
+                              "newsletter_events: Firehose needs")

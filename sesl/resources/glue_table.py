@@ -15,7 +15,7 @@ Athena tables, with partition projection over the arrival-day layout Firehose wr
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
@@ -61,6 +61,14 @@ class TableState:
     storage: dict[str, Any]
     parameters: dict[str, str]
     crawled: tuple[tuple[str, str], ...]  # columns of the crawler's raw table for this flow
+    kept: dict[str, Any] = field(default_factory=dict)  # TableInput members others set (KEPT_MEMBERS)
+
+
+# TableInput members sesl does not set, sent back unchanged by UpdateTable (which replaces everything).
+KEPT_MEMBERS = ("Description", "Owner", "Retention")
+# StorageDescriptor members sesl sets (_storage); the others (e.g. Parameters, BucketColumns, SkewedInfo and
+# the defaults GetTable returns) are sent back as read: GetTable and TableInput share the StorageDescriptor shape.
+OWNED_STORAGE = ("Columns", "Location", "InputFormat", "OutputFormat", "Compressed", "SerdeInfo")
 
 
 def table_parameters(env: Env, flow: str) -> dict[str, str]:
@@ -168,7 +176,7 @@ def table_state(table: dict[str, Any], want: TableSpec, env: str, crawled: tuple
     columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns") or [])
     owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == env
     return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys") or []),
-                      storage, params, crawled)
+                      storage, params, crawled, {k: table[k] for k in KEPT_MEMBERS if k in table})
 
 
 def _evolution_reason(evolution: Evolution) -> str:
@@ -280,9 +288,11 @@ class GlueTableKind(Kind):
     def _table_input(self, want: TableSpec, have: TableState | None) -> dict[str, Any]:
         columns = evolved_columns(want, have).columns if have else want.columns
         kept = {k: v for k, v in (have.parameters if have else {}).items() if k not in want.parameters}
-        return {"Name": want.name, "TableType": "EXTERNAL_TABLE", "Parameters": {**kept, **want.parameters},
+        storage = {k: v for k, v in (have.storage if have else {}).items() if k not in OWNED_STORAGE}
+        return {**(have.kept if have else {}), "Name": want.name, "TableType": "EXTERNAL_TABLE",
+                "Parameters": {**kept, **want.parameters},
                 "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
-                "StorageDescriptor": _storage(columns, want.location, want.comments)}
+                "StorageDescriptor": {**storage, **_storage(columns, want.location, want.comments)}}
 
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
         ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
