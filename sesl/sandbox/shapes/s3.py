@@ -127,7 +127,10 @@ def lifecycle_as_stored(response: Response, request: Response) -> Response:
 
 
 def install() -> None:
-    """New buckets get AWS's defaults (SSE-S3, Block Public Access); deleting the encryption restores SSE-S3."""
+    """New buckets get AWS's defaults: SSE-S3 encryption (S3 user guide, default-bucket-encryption: "all new
+    buckets have default encryption") and all four Block Public Access settings (S3 user guide,
+    create-bucket-faq, since April 2023); DeleteBucketEncryption restores SSE-S3 rather than removing it
+    (S3 API reference, DeleteBucketEncryption)."""
     from moto.s3.models import PublicAccessBlock, S3Backend
 
     original_create = S3Backend.create_bucket
