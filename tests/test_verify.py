@@ -1,5 +1,6 @@
-"""`sesl verify` against the emulator: passes with its honest not-checked steps, and fails naming the
-step when a stream's prefix, the table's location template or the workgroup is broken out of band."""
+"""`sesl verify` against the sandbox: every step checked (the sandbox delivers Parquet under the partition
+path and runs the SQL), and it fails naming the step when a stream's prefix, the table's location
+template, the workgroup, the Parquet conversion or a saved query is broken."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from click.testing import CliRunner
 
 from sesl.cli.main import cli
 from sesl.context import AwsContext
-from sesl.verify import FAIL, PASS, UNCHECKED, run_verify
+from sesl.verify import FAIL, PASS, UNCHECKED, object_key_pattern, run_verify, select_columns
 from tests.conftest import boto
 from tests.ladder import converge
 
 EVENTS = "daily-system-design-email-events-dev"
+FLOW_STEPS = ("stream", "table", "send", "S3", "partition", "parquet", "errors/", "Athena")
 
 
 def verify_json(*extra: str) -> tuple[int, dict[str, Any]]:
@@ -28,23 +30,83 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
     return {s["name"]: s["status"] for s in report["steps"]}
 
 
-def test_verify_passes_on_a_converged_sandbox_and_says_what_it_could_not_check(ctx: AwsContext) -> None:
+def test_verify_checks_every_step_in_the_sandbox(ctx: AwsContext) -> None:
     converge(ctx)
     code, report = verify_json()
     assert code == 0, report
     steps = statuses(report)
-    for flow in ("newsletter", "transactional"):
-        assert steps[f"{flow}: stream"] == steps[f"{flow}: table"] == steps[f"{flow}: S3"] == PASS
-        assert steps[f"{flow}: errors/"] == PASS
-        assert steps[f"{flow}: partition"] == steps[f"{flow}: parquet"] == steps[f"{flow}: Athena"] == UNCHECKED
-    assert steps["saved queries"] == UNCHECKED
+    expected = ["workgroup", *[f"{flow}: {step}" for flow in ("newsletter", "transactional") for step in FLOW_STEPS],
+                "saved queries"]
+    assert list(steps) == expected
+    assert set(steps.values()) == {PASS}
+    assert UNCHECKED not in json.dumps(report)
     details = {s["name"]: s["detail"] for s in report["steps"]}
-    assert "moto writes records under its own key layout" in details["newsletter: partition"]
     assert "put 6 synthetic SES records" in details["newsletter: send"]
-    # What verify wrote where it holds only its records is deleted, and it says so.
-    assert any("deleted the 1 test object(s) of newsletter" in line for line in report["left_behind"])
+    assert details["newsletter: partition"].startswith("1 object(s) named as Firehose names them under "
+                                                       "newsletter/year=")
+    assert details["newsletter: parquet"] == "1 object(s) are Parquet"
+    assert details["newsletter: Athena"].startswith("Athena sees all 6 test events (")
+    assert "newsletter/daily_engagement: 1 row(s)" in details["saved queries"]
+    assert "transactional/top_links: 1 row(s)" in details["saved queries"]
+    # The Parquet objects and their raw backups hold only verify's records in the sandbox: deleted.
+    assert any("deleted the 2 test object(s) of newsletter" in line for line in report["left_behind"])
     keys = [o["Key"] for o in boto("s3").list_objects_v2(Bucket=EVENTS).get("Contents", [])]
     assert keys == []
+
+
+def test_verify_fails_the_parquet_step_when_the_stream_stops_converting(ctx: AwsContext) -> None:
+    converge(ctx)
+    _update_stream(DataFormatConversionConfiguration={"Enabled": False})
+    code, report = verify_json()
+    assert code == 1
+    steps = statuses(report)
+    assert steps["newsletter: parquet"] == FAIL
+    assert steps["newsletter: partition"] == PASS  # still the right path, but raw JSON
+    assert steps["transactional: parquet"] == PASS
+
+
+def test_verify_fails_the_errors_step_when_a_record_fails_conversion(ctx: AwsContext, monkeypatch: Any) -> None:
+    converge(ctx)
+    from sesl import verify
+
+    real = verify.ses_event
+
+    def one_broken(event_type: str, **kwargs: Any) -> dict[str, Any]:
+        event = real(event_type, **kwargs)
+        # `open` is a struct column: a string cannot be read as one, so this record fails conversion.
+        return {**event, "open": "not an object"} if event_type == "Open" else event
+
+    monkeypatch.setattr(verify, "ses_event", one_broken)
+    code, report = verify_json()
+    assert code == 1
+    steps = statuses(report)
+    assert steps["newsletter: S3"] == steps["newsletter: parquet"] == PASS  # the other five converted
+    assert steps["newsletter: errors/"] == FAIL
+    assert steps["newsletter: Athena"] == FAIL  # Athena counts 5 of the 6
+    detail = {s["name"]: s["detail"] for s in report["steps"]}["newsletter: Athena"]
+    assert detail == "Athena counts 5 of the 6 test events in newsletter_events"
+
+
+def test_object_key_pattern_is_firehose_s_object_name() -> None:
+    pattern = object_key_pattern("newsletter/year=2026/month=11/day=30/", "email-events-newsletter-dev")
+    good = ("newsletter/year=2026/month=11/day=30/email-events-newsletter-dev-1-2026-11-30-03-02-06-"
+            "ae8317b3-53b7-4977-8b62-79a7c3c9ebce.parquet")
+    assert pattern.fullmatch(good)
+    assert pattern.fullmatch(good.removesuffix(".parquet"))
+    assert not pattern.fullmatch(good.replace("day=30/", "day=30/2026/11/30/03/"))  # moto's own layout
+    assert not pattern.fullmatch(good.replace("year=2026", "year=!{timestamp:yyyy}"))
+    assert not pattern.fullmatch(good.replace("-1-2026", "-2026"))
+
+
+def test_select_columns_reads_the_last_top_level_select_list() -> None:
+    sql = """-- a comment with SELECT x FROM y
+    WITH p AS (SELECT CAST(? AS integer) AS days), ev AS (SELECT a, b FROM t)
+    SELECT split_part(click.link, '?', 1) AS link, count(*) AS "total", ev.b, round(x / nullif(y, 0), 4) rate_no_as
+    FROM ev CROSS JOIN p"""
+    assert select_columns(sql) == []  # `rate_no_as` has no AS: not told from the text
+    assert select_columns(sql.replace(" rate_no_as", " AS rate")) == ["link", "total", "b", "rate"]
+    assert select_columns("SELECT count(*) AS events FROM t WHERE x = 'a, FROM b'") == ["events"]
+    assert select_columns("SELECT * FROM t") == []
 
 
 def _update_stream(**destination: Any) -> None:
