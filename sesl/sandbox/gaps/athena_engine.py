@@ -440,10 +440,10 @@ def _java_double(value: float) -> str:
     if value == 0 or 1e-3 <= abs(value) < 1e7:
         text = repr(float(value))
         return text if "e" not in text else f"{value:.17g}"
-    mantissa, exponent = f"{value:.16e}".split("e")
-    mantissa = mantissa.rstrip("0")
-    mantissa = mantissa + "0" if mantissa.endswith(".") else mantissa
-    return f"{mantissa}E{int(exponent)}"
+    _sign, digits, exponent = decimal.Decimal(repr(abs(value))).as_tuple()  # the shortest digits that round-trip
+    text = "".join(str(d) for d in digits).rstrip("0") or "0"
+    power = len(digits) + int(exponent) - 1
+    return f"{'-' if value < 0 else ''}{text[0]}.{text[1:] or '0'}E{power}"
 
 
 def _text(value: Any) -> str | None:
