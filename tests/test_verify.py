@@ -184,3 +184,40 @@ def test_on_aws_verify_sends_through_each_configuration_set_to_the_mailbox_simul
         stub.assert_no_pending_responses()
     assert status == PASS and "mailbox simulator" in detail
     assert verifier.expected_count() == 6  # a Send and an outcome event per simulator address
+
+
+@pytest.mark.e2e
+def test_apply_then_verify_through_the_cli_against_the_sandbox_checks_every_step() -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "SESL_EMULATED"}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, NO_COLOR="1",
+               AWS_DEFAULT_REGION="us-west-2")
+    server = subprocess.Popen([sys.executable, "-m", "sesl", "sandbox", "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        found = re.search(r"listening on (http://\S+)", line)
+        assert found, line
+        env.update(AWS_ENDPOINT_URL=found.group(1), AWS_ACCESS_KEY_ID="sandbox", AWS_SECRET_ACCESS_KEY="sandbox")
+
+        def sesl(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "sesl", *args], capture_output=True, text=True, env=env,
+                                  timeout=600)
+
+        applied = sesl("apply", "--env", "dev", "--yes")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        verified = sesl("verify", "--env", "dev", "--json", "--wait", "120")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        report = json.loads(verified.stdout[verified.stdout.index("{"): verified.stdout.rindex("}") + 1])
+        assert report["emulated"] is True and report["ok"] is True
+        assert len(report["steps"]) == 2 + 2 * len(FLOW_STEPS)
+        assert {s["status"] for s in report["steps"]} == {PASS}, report
+        assert UNCHECKED not in verified.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
