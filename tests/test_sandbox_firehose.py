@@ -251,3 +251,27 @@ def test_the_flush_route_of_the_sandbox_server_delivers_the_buffers() -> None:
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert json.loads(answer.read()) == {"delivered": 1}
         assert s3.list_objects_v2(Bucket="routed").get("KeyCount") == 1
+
+
+def test_an_email_sent_through_the_configuration_set_reaches_the_stream_as_ses_events(ctx: AwsContext) -> None:
+    converge(ctx)
+    sesv2 = boto("sesv2")
+    sesv2.create_email_identity(EmailIdentity="newsletter@dailysystemdesign.example")
+    boto("ses").verify_email_identity(EmailAddress="newsletter@dailysystemdesign.example")
+    sent = sesv2.send_email(FromEmailAddress="newsletter@dailysystemdesign.example",
+                            Destination={"ToAddresses": ["success@simulator.amazonses.com",
+                                                         "bounce@simulator.amazonses.com"]},
+                            ConfigurationSetName="daily-system-design-newsletter-dev",
+                            EmailTags=[{"Name": "campaign", "Value": "issue-7"}],
+                            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}})
+    assert flush_all() == 3  # Send, a Delivery to success@, a Bounce from bounce@
+    data = _keys("newsletter/")
+    assert len(data) == 1
+    rows = pq.read_table(io.BytesIO(_body(data[0]))).to_pylist()
+    assert [r["eventtype"] for r in rows] == ["Send", "Delivery", "Bounce"]
+    assert {r["mail"]["messageid"] for r in rows} == {sent["MessageId"]}
+    assert rows[0]["mail"]["destination"] == ["success@simulator.amazonses.com", "bounce@simulator.amazonses.com"]
+    assert rows[2]["bounce"]["bouncetype"] == "Permanent"
+    tags = dict(rows[0]["mail"]["tags"])
+    assert tags["campaign"] == ["issue-7"] and tags["ses:configuration-set"] == ["daily-system-design-newsletter-dev"]
+    assert _keys("transactional/") == []  # the other set's stream got nothing

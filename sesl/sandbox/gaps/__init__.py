@@ -17,6 +17,7 @@ GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.glue_update_crawler",
     "sesl.sandbox.gaps.firehose_delivery",
     "sesl.sandbox.gaps.athena_engine",
+    "sesl.sandbox.gaps.ses_event_publishing",
 )
 
 _installed: list[bool] = []
