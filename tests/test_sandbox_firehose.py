@@ -275,3 +275,18 @@ def test_an_email_sent_through_the_configuration_set_reaches_the_stream_as_ses_e
     tags = dict(rows[0]["mail"]["tags"])
     assert tags["campaign"] == ["issue-7"] and tags["ses:configuration-set"] == ["daily-system-design-newsletter-dev"]
     assert _keys("transactional/") == []  # the other set's stream got nothing
+
+
+def test_a_custom_extension_and_time_zone_are_applied(aws: None) -> None:
+    s3, firehose = boto("s3"), boto("firehose")
+    s3.create_bucket(Bucket="zoned", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    firehose.create_delivery_stream(DeliveryStreamName="zoned", ExtendedS3DestinationConfiguration={
+        "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/r", "BucketARN": "arn:aws:s3:::zoned",
+        "Prefix": "d=!{timestamp:yyyy-MM-dd-HH}/", "ErrorOutputPrefix": "e/!{firehose:error-output-type}/",
+        "FileExtension": ".json", "CustomTimeZone": "Asia/Tokyo"})
+    now = dt.datetime.now(dt.UTC)
+    firehose.put_record(DeliveryStreamName="zoned", Record={"Data": b"{}\n"})
+    flush_all()
+    key = s3.list_objects_v2(Bucket="zoned")["Contents"][0]["Key"]
+    tokyo = now + dt.timedelta(hours=9)
+    assert key.startswith(f"d={tokyo:%Y-%m-%d-%H}/zoned-1-{tokyo:%Y-%m-%d-%H}") and key.endswith(".json")

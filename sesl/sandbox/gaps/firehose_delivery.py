@@ -15,6 +15,7 @@ expressions left unevaluated (see /work/shared/moto-notes.md). Here, for Extende
   is 11 random characters; `!{firehose:error-output-type}` is `format-conversion-failed` for records
   that fail conversion; a Prefix without a timestamp expression gets `yyyy/MM/dd/HH/` appended
   (Firehose guide, s3-prefixes). The name's time is the same instant (the guide does not say which).
+  A FileExtension replaces the default extension and a CustomTimeZone replaces UTC (s3-object-name).
 - With DataFormatConversionConfiguration enabled, records are read with the OpenX JSON SerDe options
   (sesl.openx_json) against the columns of the Glue table and version SchemaConfiguration names, read
   from moto's Glue backend, and written as one Parquet object with the ParquetSerDe's Compression
@@ -221,7 +222,7 @@ def _deliver(backend: Any, name: str) -> int:
     destination = _destination(stream) if stream is not None else None
     if buffer is None or not buffer.records or destination is None:
         return 0
-    when = dt.datetime.fromtimestamp(buffer.records[0].arrival, dt.UTC)
+    when = _local(dt.datetime.fromtimestamp(buffer.records[0].arrival, dt.UTC), destination)
     conversion = destination.get("DataFormatConversionConfiguration") or {}
     if conversion.get("Enabled", True) and conversion:
         _write_converted(backend, stream, destination, conversion, buffer.records, when)
@@ -231,6 +232,16 @@ def _deliver(backend: Any, name: str) -> int:
     if destination.get("S3BackupMode") == "Enabled" and backup:
         _write_raw(backend, stream, backup, buffer.records, when)
     return len(buffer.records)
+
+
+def _local(when: dt.datetime, destination: dict[str, Any]) -> dt.datetime:
+    """`when` in the destination's CustomTimeZone (UTC when none: Firehose guide, s3-object-name)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return when.astimezone(ZoneInfo(destination.get("CustomTimeZone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return when
 
 
 def _put(backend: Any, bucket_arn: str, key: str, body: bytes) -> None:
@@ -249,6 +260,7 @@ def _compress(body: bytes, compression: str | None) -> tuple[bytes, str]:
 def _write_raw(backend: Any, stream: Any, destination: dict[str, Any], records: list[Pending],
                when: dt.datetime) -> None:
     body, extension = _compress(b"".join(r.data for r in records), destination.get("CompressionFormat"))
+    extension = destination.get("FileExtension") or extension  # a custom extension replaces the default
     key = evaluate_prefix(destination.get("Prefix", ""), when) + object_name(
         stream.delivery_stream_name, stream.version_id, when, extension)
     _put(backend, destination["BucketARN"], key, body)
@@ -296,10 +308,10 @@ def _write_converted(backend: Any, stream: Any, destination: dict[str, Any], con
         serde = conversion.get("OutputFormatConfiguration", {}).get("Serializer", {}).get("ParquetSerDe") or {}
         body = parquet_bytes(rows, catalog.columns, serde.get("Compression", "SNAPPY"))
         key = evaluate_prefix(destination.get("Prefix", ""), when) + object_name(
-            name, stream.version_id, when, ".parquet")
+            name, stream.version_id, when, destination.get("FileExtension") or ".parquet")
         _put(backend, destination["BucketARN"], key, body)
     if failed:
-        error_when = dt.datetime.fromtimestamp(failed[0][0].arrival, dt.UTC)
+        error_when = _local(dt.datetime.fromtimestamp(failed[0][0].arrival, dt.UTC), destination)
         body = b"".join(json.dumps(error_document(r, why, catalog, backend)).encode() + b"\n" for r, why in failed)
         prefix = destination.get("ErrorOutputPrefix") or ""
         key = evaluate_prefix(prefix, error_when, CONVERSION_FAILED) + object_name(
