@@ -32,6 +32,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -364,10 +365,30 @@ class Request:
 
 
 def run(request: Request) -> Outcome:
+    unload = UNLOAD.match(request.sql)
+    if unload:
+        return _unload(request, unload)
+    began = time.monotonic()
+    prepared = _prepare(request, request.sql)
+    if isinstance(prepared, Outcome):
+        return prepared
+    relation, scanned = prepared
+    import duckdb
+
+    try:
+        columns = [(c, _athena_type(str(t))) for c, t in zip(relation.columns, relation.types, strict=True)]
+        rows = [[_text(v) for v in row] for row in relation.fetchall()]
+    except duckdb.Error as exc:
+        raise QueryFailed(_duck_reason(exc)) from None
+    return Outcome("SUCCEEDED", columns=columns, rows=rows, scanned=scanned, millis=_ms(began))
+
+
+def _prepare(request: Request, sql_text: str) -> tuple[Any, int] | Outcome:
+    """The query as a DuckDB relation over the objects it reads, and the bytes it scans."""
     import duckdb
 
     began = time.monotonic()
-    tree = parse(request.sql, request.parameters)
+    tree = parse(sql_text, request.parameters)
     constants = _constants(tree)
     tables: dict[tuple[str, str], Table] = {}
     wanted: dict[tuple[str, str], set[int]] = {}  # ids of the parts some reference to the table reads
@@ -390,14 +411,48 @@ def run(request: Request) -> Outcome:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{db}"')
         con.register(f"_sesl_{db}_{name}", load(table, parts, request.account))
         con.execute(f'CREATE VIEW "{db}"."{name}" AS SELECT * FROM "_sesl_{db}_{name}"')
-    sql = tree.sql(dialect="duckdb")
     try:
-        relation = con.sql(sql)
-        columns = [(c, _athena_type(str(t))) for c, t in zip(relation.columns, relation.types, strict=True)]
-        rows = [[_text(v) for v in row] for row in relation.fetchall()]
+        return con.sql(tree.sql(dialect="duckdb")), scanned
     except duckdb.Error as exc:
         raise QueryFailed(_duck_reason(exc)) from None
-    return Outcome("SUCCEEDED", columns=columns, rows=rows, scanned=scanned, millis=_ms(began))
+
+
+# UNLOAD (SELECT ...) TO 's3://...' WITH (format = '...', compression = '...') (Athena guide, unload).
+UNLOAD = re.compile(r"^\s*UNLOAD\s*\((?P<select>.*)\)\s*TO\s*'(?P<to>s3://[^']+)'\s*WITH\s*\((?P<props>[^)]*)\)\s*;?\s*$",
+                    re.IGNORECASE | re.DOTALL)
+_PROPERTY = re.compile(r"(\w+)\s*=\s*'([^']*)'")
+
+
+def _unload(request: Request, match: re.Match[str]) -> Outcome:
+    """Write the SELECT's rows as files under the TO location. Athena refuses a location that already
+    holds objects (Athena guide, unload considerations: "the destination location must be empty")."""
+    from moto.s3.models import s3_backends
+
+    began = time.monotonic()
+    props = {k.lower(): v for k, v in _PROPERTY.findall(match.group("props"))}
+    if props.get("format", "").upper() != "PARQUET":
+        raise QueryFailed("NOT_SUPPORTED: the sandbox's engine unloads only format = 'PARQUET'")
+    bucket, prefix = _split_s3(match.group("to"))
+    s3 = s3_backends[request.account]["aws" if not request.region.startswith("cn-") else "aws-cn"]
+    if _list(s3, bucket, prefix):
+        raise QueryFailed(f"HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: {match.group('to')}")
+    prepared = _prepare(request, match.group("select"))
+    if isinstance(prepared, Outcome):
+        return prepared
+    relation, scanned = prepared
+    rows = relation.arrow()  # a Table in DuckDB 1.x, a RecordBatchReader from 2.0
+    body = _parquet(rows.read_all() if hasattr(rows, "read_all") else rows, props.get("compression", "GZIP"))
+    key = f"{prefix.rstrip('/')}/{uuid.uuid4()}.parquet" if prefix else f"{uuid.uuid4()}.parquet"
+    s3.put_object(bucket, key.lstrip("/"), body)
+    return Outcome("SUCCEEDED", scanned=scanned, millis=_ms(began))
+
+
+def _parquet(table: Any, compression: str) -> bytes:
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression=compression.lower() if compression.upper() != "NONE" else "none")
+    return sink.getvalue()
 
 
 def _identifier(name: str) -> Any:
