@@ -27,6 +27,8 @@ class Demo:
     console: Console
     no_color: bool
     names: Names
+    days: int = 30  # of traffic
+    events_per_day: int = 2400  # per stream: the design's volume
     results: list[tuple[str, bool]] = field(default_factory=list)
 
     def run(self, title: str, args: list[str], expect: int) -> None:
@@ -67,30 +69,38 @@ def out_of_band_versioning(demo: Demo) -> str:
     return f"boto3: versioning of {demo.names.events_bucket} set to Suspended behind sesl's back"
 
 
-def records_through_firehose(demo: Demo) -> str:
-    """SES-shaped records put to the newsletter stream, and what arrives in the events bucket."""
+def month_of_traffic(demo: Demo) -> str:
+    """A month of both flows (sesl.traffic: every hard case) replayed through the streams, hour by hour,
+    each hour's records arriving at that hour, so they land in the partitions of their arrival day."""
+    from sesl import traffic
     from sesl.context import AwsContext
-    from sesl.events import put_records, ses_event, to_record
+    from sesl.events import put_records, to_record
+    from sesl.sandbox.gaps.firehose_delivery import flush_all, replayed_arrivals
     from sesl.spec import default_spec
 
     ctx = AwsContext(default_spec(ENV))
-    ctx.mutations_allowed = True
-    now = dt.datetime.now(dt.UTC)
-    events = [ses_event(kind, message_id=f"demo-{i}", sent=now, recipient="reader@example.com",
-                        account=demo.names.account, region=demo.names.region,
-                        configuration_set=demo.names.configuration_set("newsletter"))
-              for i, kind in enumerate(("Send", "Delivery", "Open", "Click"))]
-    stream = demo.names.stream("newsletter")
-    sent = put_records(ctx, stream, [to_record(e) for e in events])
-    s3 = boto3.client("s3", region_name=demo.names.region)
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=demo.names.events_bucket,
-                                                  Prefix=demo.names.data_prefix("newsletter")).get("Contents", [])]
-    lines = [f"PutRecordBatch: {sent} SES records (Send, Delivery, Open, Click) into {stream}",
-             f"objects now in s3://{demo.names.events_bucket}/:", *(f"  {k}" for k in keys),
-             "On AWS they arrive as Parquet (GZIP) under newsletter/year=YYYY/month=MM/day=DD/ after the 60 s "
-             "buffer, plus a raw JSON copy under raw/; the emulator stores each call raw, at once, under its own "
-             "key layout (the prefix's expressions unevaluated, then YYYY/MM/DD/HH/)."]
-    return "\n".join(lines)
+    ctx.mutations_allowed = True  # the sandbox, whose account the demo made
+    where = {flow: traffic.Where(demo.names.account, demo.names.region, demo.names.configuration_set(flow))
+             for flow in ("newsletter", "transactional")}
+    today = dt.datetime.now(dt.UTC).date()
+    month = traffic.month(today, where, demo.events_per_day, demo.days)
+    hours = sorted({hour for arrivals in month.values() for hour, _ in traffic.by_hour(arrivals)})
+    grouped = {flow: dict(traffic.by_hour(arrivals)) for flow, arrivals in month.items()}
+    for hour in hours:
+        with replayed_arrivals(hour.timestamp):
+            for flow, arrivals in grouped.items():
+                if hour in arrivals:
+                    put_records(ctx, demo.names.stream(flow), [to_record(a.event) for a in arrivals[hour]])
+            flush_all()
+    counts = {flow: len(arrivals) for flow, arrivals in month.items()}
+    return "\n".join([
+        f"{demo.days} days of traffic ({demo.events_per_day:,} events a day per stream), replayed hour by hour through "
+        "PutRecordBatch: " + ", ".join(f"{n:,} {flow} records" for flow, n in counts.items()),
+        "The sandbox's Firehose converts each hour's records to GZIP Parquet with the Glue schema under "
+        "<flow>/year=/month=/day=/ of their arrival, and keeps a raw GZIP copy under raw/.",
+        "In the month: messages to several recipients (a proof copy To one editor, CC two, one of them "
+        "bouncing), repeated opens and clicks, opens days after the send, an issue sent across midnight UTC, "
+        "machine opens, tagged links with capitalised tag keys, soft bounces, complaints, duplicate records."])
 
 
 def out_of_band_cutoff(demo: Demo) -> str:
@@ -100,29 +110,37 @@ def out_of_band_cutoff(demo: Demo) -> str:
 
 
 def story(demo: Demo) -> None:
+    # Two days back: yesterday is not closed until a quarter past midnight UTC (sesl.compaction.closed).
+    closed_day = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)).isoformat()
     demo.run("1. validate the spec offline", ["validate", "--env", ENV], 0)
     demo.run("2. diff: everything is to be created", ["diff", "--env", ENV], 2)
     demo.run("3. apply", ["apply", "--env", ENV, "--yes"], 0)
     demo.run("4. diff: nothing to do", ["diff", "--env", ENV], 0)
-    demo.note("5. SES events arrive through Firehose", lambda: records_through_firehose(demo))
+    demo.note("5. a month of SES events arrives through Firehose", lambda: month_of_traffic(demo))
     demo.run("6. verify the event path end to end", ["verify", "--env", ENV, "--wait", "30"], 0)
-    demo.run("7. an advertiser query through the workgroup", ["query", "daily-engagement", "--env", ENV], 0)
-    demo.run("8. drift from cron: in sync", ["drift", "--env", ENV, "--notify"], 0)
-    demo.note("9. out-of-band changes", lambda: out_of_band_versioning(demo) + "\n" + out_of_band_cutoff(demo))
-    demo.run("10. diff names exactly those aspects", ["diff", "--env", ENV], 2)
-    demo.run("11. drift exits 2 and notifies once", ["drift", "--env", ENV, "--notify"], 2)
-    demo.run("12. apply repairs them", ["apply", "--env", ENV, "--yes"], 0)
-    demo.run("13. drift: back in sync, said once", ["drift", "--env", ENV, "--notify"], 0)
-    demo.run("14. what it costs a month", ["cost", "--env", ENV], 0)
-    demo.run("15. destroy keeps the bucket that holds data", ["destroy", "--env", ENV, "--yes"], 0)
-    demo.run("16. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
+    for number, query in enumerate(REPORTS, start=7):
+        demo.run(f"{number}. advertiser report: {query}", ["query", query, "--env", ENV], 0)
+    demo.run("12. compact a closed day's small Parquet files", ["compact", "--env", ENV, "--day", closed_day], 0)
+    demo.run("13. the numbers after compaction", ["query", "daily-engagement", "--env", ENV, "--param", "3"], 0)
+    demo.run("14. drift from cron: in sync", ["drift", "--env", ENV, "--notify"], 0)
+    demo.note("15. out-of-band changes", lambda: out_of_band_versioning(demo) + "\n" + out_of_band_cutoff(demo))
+    demo.run("16. diff names exactly those aspects", ["diff", "--env", ENV], 2)
+    demo.run("17. drift exits 2 and notifies once", ["drift", "--env", ENV, "--notify"], 2)
+    demo.run("18. apply repairs them", ["apply", "--env", ENV, "--yes"], 0)
+    demo.run("19. drift: back in sync, said once", ["drift", "--env", ENV, "--notify"], 0)
+    demo.run("20. what it costs a month, and which buffer interval to use", ["cost", "--env", ENV], 0)
+    demo.run("21. destroy keeps the bucket that holds data", ["destroy", "--env", ENV, "--yes"], 0)
+    demo.run("22. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
 
 
-def run_demo(g: Globals) -> None:
+REPORTS = ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates", "subscriber-growth")
+
+
+def run_demo(g: Globals, days: int = 30, events_per_day: int = 2400) -> None:
     console = g.console()
     with server.running() as endpoint, server.pointed_at(endpoint):
         console.print(f"[bold]sesl demo[/bold] on a fresh sandbox at {endpoint} (account {server.SANDBOX_ACCOUNT})\n")
-        demo = Demo(console, g.no_color, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT))
+        demo = Demo(console, g.no_color, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT), days, events_per_day)
         story(demo)
     failed = [title for title, ok in demo.results if not ok]
     if failed:

@@ -214,3 +214,11 @@ def firehose_objects(arrivals: Sequence[Arrival], interval_seconds: int = 60) ->
             objects.append((opened.date(), []))
         objects[-1][1].append(arrival.event)
     return objects
+
+
+def by_hour(arrivals: Sequence[Arrival]) -> list[tuple[dt.datetime, list[Arrival]]]:
+    """The arrivals grouped by the UTC hour they arrived in, oldest first."""
+    hours: dict[dt.datetime, list[Arrival]] = {}
+    for arrival in sorted(arrivals, key=lambda a: a.at):
+        hours.setdefault(arrival.at.replace(minute=0, second=0, microsecond=0), []).append(arrival)
+    return sorted(hours.items())

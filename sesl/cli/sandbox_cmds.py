@@ -45,20 +45,26 @@ def sandbox(g: Globals, port: int, moto_echo: bool) -> None:
 
 
 @click.command()
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 90),
+              help="Days of generated SES traffic to replay through the streams.")
+@click.option("--events-per-day", default=2400, show_default=True, type=click.IntRange(12, 100_000),
+              help="Events a day per stream (the design's volume by default).")
 @click.pass_obj
-def demo(g: Globals) -> None:
+def demo(g: Globals, days: int, events_per_day: int) -> None:
     """Run the whole story on a fresh sandbox, in one process, printing as it goes.
 
-    validate -> diff (everything to create) -> apply -> diff (no changes) -> an out-of-band change
-    -> diff shows exactly it -> apply repairs it -> ... -> destroy.
+    validate -> diff (everything to create) -> apply -> a month of SES events through Firehose into
+    Parquet -> verify -> the advertiser reports -> compaction -> drift, an out-of-band change, repair
+    -> cost -> destroy. About two minutes at the default volume.
 
     \b
     Example:
       sesl demo
+      sesl demo --days 7 --events-per-day 300    # a quicker run
     """
     from sesl.demo import run_demo
 
-    run_demo(g)
+    run_demo(g, days, events_per_day)
 
 
 COMMANDS = (sandbox, demo)

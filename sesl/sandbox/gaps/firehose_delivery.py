@@ -43,7 +43,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,24 @@ class Buffer:
     records: list[Pending] = field(default_factory=list)
     size: int = 0
     started: float = 0.0  # time.monotonic() of the first record
+
+
+_CLOCK: list[Callable[[], float]] = []  # a replayed arrival clock (epoch seconds), e.g. the demo's month
+
+
+def arrival_time() -> float:
+    """The approximate arrival timestamp Firehose gives a record: now, or the replayed clock."""
+    return _CLOCK[-1]() if _CLOCK else time.time()
+
+
+@contextlib.contextmanager
+def replayed_arrivals(clock: Callable[[], float]) -> Iterator[None]:
+    """Records put inside the block arrive at `clock()` instead of now (to replay past traffic)."""
+    _CLOCK.append(clock)
+    try:
+        yield
+    finally:
+        _CLOCK.remove(clock)
 
 
 def time_scale() -> float:
@@ -199,7 +217,7 @@ def put_record_batch(original: Callable[..., Any]) -> Callable[..., Any]:
             responses = []
             for record in records:
                 data = bytes(record["Data"])
-                buffer.records.append(Pending(data, time.time(), _sequence(self)))
+                buffer.records.append(Pending(data, arrival_time(), _sequence(self)))
                 buffer.size += len(data)
                 responses.append({"RecordId": uuid.uuid4().hex + uuid.uuid4().hex})
             size_limit, _ = _limits(destination)
