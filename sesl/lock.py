@@ -96,6 +96,8 @@ def acquire(ctx: AwsContext, command: str, timeout: float = 0.0, ttl: float = DE
     deadline = time.monotonic() + timeout
     while not _try_take(ctx, holder):
         current = read_lock(ctx)
+        if current is not None and current.get("id") == holder["id"]:
+            return holder  # our own put went through and its answer was lost; the retry found it taken
         if current is not None and is_stale(current):
             reporter().info(f"removing a stale lock of {describe(current)}")
             remove(ctx)

@@ -15,8 +15,10 @@ from sesl.sandbox import server, shapes
 @click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--moto-echo", is_flag=True,
               help="Answer as moto does (echo what was sent) instead of the way AWS answers; see docs/sandbox.md.")
+@click.option("--faults", type=click.FloatRange(0, 1), default=None, metavar="RATE",
+              help="Answer this share of requests with AWS's throttling/5xx errors (docs/sandbox.md).")
 @click.pass_obj
-def sandbox(g: Globals, port: int, moto_echo: bool) -> None:
+def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> None:
     """Run an embedded AWS emulator (moto) on 127.0.0.1 in the foreground, until Ctrl-C.
 
     It is seeded with the SES configuration sets the design treats as pre-existing, and fills the
@@ -33,6 +35,7 @@ def sandbox(g: Globals, port: int, moto_echo: bool) -> None:
     """
     if moto_echo:
         os.environ[shapes.ENV_SWITCH] = "0"
+    os.environ.update({} if faults is None else {"SESL_SANDBOX_FAULTS": str(faults)})
     with server.running(port=port) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
         click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")

@@ -60,6 +60,18 @@ def read_workgroup_queries(ctx: AwsContext, workgroup: str) -> list[dict[str, An
     return found
 
 
+def delete_query(ctx: AwsContext, query_id: str) -> None:
+    """Delete one saved query; one already gone is deleted. DeleteNamedQuery's NamedQueryId is its idempotency
+    token (botocore athena model: "idempotencyToken": true), so a delete sent again after a lost answer
+    succeeds on AWS; moto answers InvalidRequestException "NamedQuery <id> does not exist"."""
+    try:
+        ctx.client("athena").delete_named_query(NamedQueryId=query_id)
+    except botocore.exceptions.ClientError as exc:
+        error = exc.response.get("Error", {})
+        if error.get("Code") != "InvalidRequestException" or "does not exist" not in str(error.get("Message", "")):
+            raise
+
+
 class AthenaNamedQueryKind(Kind):
     kind = "athena_named_query"
     needs = ("athena_workgroup",)
@@ -98,8 +110,14 @@ class AthenaNamedQueryKind(Kind):
         ]
 
     def create(self, ctx: AwsContext, want: NamedQuerySpec) -> None:
-        ctx.client("athena").create_named_query(Name=want.name, Description=want.description,
-                                                Database=want.database, QueryString=want.sql, WorkGroup=want.workgroup)
+        athena = ctx.client("athena")
+        made = athena.create_named_query(Name=want.name, Description=want.description, Database=want.database,
+                                         QueryString=want.sql, WorkGroup=want.workgroup)["NamedQueryId"]
+        # CreateNamedQuery saves a new id per call: a create whose answer was lost and was sent again saved
+        # two (AWS dedupes a retry by its ClientRequestToken, the sandbox does not). Keep the id answered.
+        for query in read_workgroup_queries(ctx, want.workgroup):
+            if query["Name"] == want.name and query["NamedQueryId"] != made:
+                delete_query(ctx, query["NamedQueryId"])
 
     def update_whole(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
         ctx.client("athena").update_named_query(NamedQueryId=have.ids[0], Name=want.name,
@@ -112,8 +130,8 @@ class AthenaNamedQueryKind(Kind):
 
     def update_duplicates(self, ctx: AwsContext, want: NamedQuerySpec, have: NamedQueryState) -> None:
         for query_id in have.ids[1:]:
-            ctx.client("athena").delete_named_query(NamedQueryId=query_id)
+            delete_query(ctx, query_id)
 
     def delete(self, ctx: AwsContext, have: NamedQueryState) -> None:
         for query_id in have.ids:
-            ctx.client("athena").delete_named_query(NamedQueryId=query_id)
+            delete_query(ctx, query_id)

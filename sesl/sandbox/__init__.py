@@ -6,7 +6,8 @@ from __future__ import annotations
 
 def install() -> None:
     """Fill moto's gaps and hook the AWS-shaped answers (idempotent; before any server starts)."""
-    from sesl.sandbox import gaps, shapes
+    from sesl.sandbox import faults, gaps, shapes
 
     gaps.install()
     shapes.install()
+    faults.install()  # after the shapes: a lost answer replaces the shaped one

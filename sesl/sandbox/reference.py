@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from sesl.sandbox.faults import ENV_LOST, ENV_RATE, ENV_SEED
 from sesl.sandbox.gaps import GAP_MODULES
 from sesl.sandbox.shapes import ENV_SWITCH, SHAPE_MODULES, all_shapings
 
@@ -45,4 +46,12 @@ def sandbox_reference() -> str:
               "reference says (request and response shapes, error codes).", "",
               "| module | what it fills |", "| --- | --- |"]
     lines += [f"| `{m.rsplit('.', 1)[1]}` | {_first_paragraph(m)} |" for m in GAP_MODULES]
+    lines += ["", "## Faults", "",
+              f"`{ENV_RATE}=RATE` (or `sesl sandbox --faults RATE`) answers that share of requests, before moto "
+              "carries them out, with the service's throttling error or 5xx as AWS sends it (JSON "
+              "`ThrottlingException`, query `Throttling`, S3 `SlowDown` 503 / `InternalError` 500, SESv2 "
+              f"`TooManyRequestsException` 429), all retried by botocore's standard mode. `{ENV_LOST}=RATE` (off "
+              "by default) carries that share of writes out and then answers a 5xx, as when AWS did the write and "
+              f"the answer was lost. `{ENV_SEED}` makes the sequence repeatable. The sandbox's `/moto-api` routes "
+              "are never faulted."]
     return "\n".join(lines) + "\n"
