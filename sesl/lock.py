@@ -4,7 +4,9 @@ The lock is an SSM parameter, `/sesl/<env>/lock`, created with `Overwrite=False`
 to create a parameter that exists (ParameterAlreadyExists), so exactly one writer wins (SSM API reference,
 PutParameter). It lives outside the resources sesl manages, so it works for a first apply (no bucket yet)
 and leaves nothing behind in the data buckets. Its value says who holds it (user, host, pid), since when,
-and until when: a lock past its expiry is stale and the next taker removes it. `sesl unlock --env E`
+and until when: a lock past its expiry is stale and the next taker removes it, and so is a lock taken on
+this host by a process that no longer runs (a run killed at any point does not block the next one on
+the same machine). `sesl unlock --env E`
 shows the holder and removes a stale lock (`--force`: any lock). `drift` takes no lock.
 """
 
@@ -66,10 +68,25 @@ def read_lock(ctx: AwsContext) -> dict[str, Any] | None:
 
 
 def is_stale(holder: dict[str, Any]) -> bool:
+    """Past its expiry, or plainly dead: taken on this host by a process that no longer runs."""
     try:
-        return dt.datetime.fromisoformat(str(holder["expires_at"])) < _now()
+        expired = dt.datetime.fromisoformat(str(holder["expires_at"])) < _now()
     except (KeyError, ValueError):
         return True
+    return expired or holder_gone(holder)
+
+
+def holder_gone(holder: dict[str, Any]) -> bool:
+    """The holder ran on this host and its process is gone (killed, crashed, the machine rebooted)."""
+    if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
+        return False  # another machine's run: only its expiry says it is dead
+    try:
+        os.kill(holder["pid"], 0)  # signal 0 checks that the process exists, sending nothing
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by another user
+    return False
 
 
 def _try_take(ctx: AwsContext, holder: dict[str, Any]) -> bool:
@@ -99,7 +116,8 @@ def acquire(ctx: AwsContext, command: str, timeout: float = 0.0, ttl: float = DE
         if current is not None and current.get("id") == holder["id"]:
             return holder  # our own put went through and its answer was lost; the retry found it taken
         if current is not None and is_stale(current):
-            reporter().info(f"removing a stale lock of {describe(current)}")
+            why = "its process is gone" if holder_gone(current) else "it expired"
+            reporter().info(f"taking over the lock of {describe(current)}: {why}")
             remove(ctx)
             continue
         if time.monotonic() >= deadline:

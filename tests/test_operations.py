@@ -219,3 +219,28 @@ def test_destroy_leaves_nothing_of_sesls_but_a_data_bucket_with_its_counts(ctx: 
     assert run("destroy", "--env", "dev", "--yes", "--delete-data").exit_code == 0
     assert drift.find_orphans(ctx, wanted=set()) == []
     assert boto("budgets").describe_budgets(AccountId=ACCOUNT).get("Budgets", []) == []
+
+
+def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over_at_once(ctx: AwsContext) -> None:
+    import subprocess
+    import sys
+
+    ctx.allow_mutations()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = lock._holder("apply", 3600)
+    left["pid"] = int(dead.stdout)  # that process has exited: its run was killed
+    boto("ssm").put_parameter(Name=lock.parameter_name("dev"), Value=json.dumps(left), Type="String")
+    assert lock.holder_gone(left) and lock.is_stale(left)
+    holder = lock.acquire(ctx, "apply")
+    assert lock.read_lock(ctx)["id"] == holder["id"] != left["id"]
+    lock.release(ctx, holder)
+
+
+def test_a_live_holder_or_one_on_another_host_is_not_taken_over(ctx: AwsContext) -> None:
+    import os
+
+    alive = lock._holder("apply", 3600)
+    assert not lock.holder_gone(alive) and not lock.is_stale(alive)  # this very process
+    elsewhere = {**alive, "host": "another-host", "pid": 2**22 + 7}
+    assert not lock.holder_gone(elsewhere) and not lock.is_stale(elsewhere)
+    assert alive["pid"] == os.getpid()
