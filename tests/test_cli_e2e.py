@@ -127,15 +127,17 @@ def test_destroy_keeps_a_bucket_holding_objects_and_says_so(sandbox: str) -> Non
     assert client(sandbox, "s3").list_buckets()["Buckets"] == []
 
 
-def test_prod_destroy_needs_the_typed_name_or_force_prod(sandbox: str) -> None:
-    assert sesl(sandbox, "apply", "--env", "prod", "--yes").returncode == 0
-    no_force = sesl(sandbox, "destroy", "--env", "prod", "--yes")
+def test_prod_destroy_needs_both_flags_without_a_terminal_whatever_stdin_says(sandbox: str) -> None:
+    assert sesl(sandbox, "--no-config", "apply", "--env", "prod", "--yes").returncode == 0
+    no_force = sesl(sandbox, "--no-config", "destroy", "--env", "prod", "--yes")
     assert no_force.returncode == 1 and "--force-prod" in no_force.stderr
-    wrong_word = sesl(sandbox, "destroy", "--env", "prod", stdin="yes\n")
-    assert wrong_word.returncode == 1 and "expected 'prod'" in wrong_word.stderr
+    piped = sesl(sandbox, "--no-config", "destroy", "--env", "prod", stdin="prod\n")
+    assert piped.returncode == 1
+    assert piped.stderr == ("error: destroying prod without a terminal needs --yes --force-prod (the typed name is "
+                            "only read from a terminal): nothing was changed\n")
     assert len(client(sandbox, "s3").list_buckets()["Buckets"]) == 2
-    typed = sesl(sandbox, "destroy", "--env", "prod", stdin="prod\n")
-    assert typed.returncode == 0, typed.stderr
+    forced = sesl(sandbox, "--no-config", "destroy", "--env", "prod", "--yes", "--force-prod")
+    assert forced.returncode == 0, forced.stderr
     assert client(sandbox, "s3").list_buckets()["Buckets"] == []
 
 
@@ -170,7 +172,7 @@ def test_errors_are_one_line_without_traceback(sandbox: str, tmp_path: Any) -> N
 
 def test_validate_is_offline(tmp_path: Any) -> None:
     result = sesl("http://127.0.0.1:9", "validate", "--env", "prod", creds=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "env prod: configuration is valid")
+    assert (result.returncode, result.stdout.strip()) == (0, "env prod: configuration is valid (config: built-in defaults)")
 
 
 def test_the_newcomers_demo_runs_the_whole_story() -> None:
