@@ -172,7 +172,8 @@ def test_errors_are_one_line_without_traceback(sandbox: str, tmp_path: Any) -> N
 
 def test_validate_is_offline(tmp_path: Any) -> None:
     result = sesl("http://127.0.0.1:9", "validate", "--env", "prod", creds=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "env prod: configuration is valid (config: built-in defaults)")
+    assert (result.returncode, result.stdout.strip()) == (
+        0, "env prod: configuration is valid (config: built-in defaults)")
 
 
 def test_the_newcomers_demo_runs_the_whole_story() -> None:

@@ -84,11 +84,11 @@ def hoist_global_options(args: Sequence[str]) -> list[str]:
 
 
 def _one_line(exc: click.ClickException) -> str:
-    message = exc.format_message().strip().replace("\n", " ")
+    message = " ".join(exc.format_message().split())
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
         message = message[:1].lower() + message[1:].rstrip(".")
-        return f"{ctx.command_path}: {message}; see `{ctx.command_path} --help`"
+        return f"{ctx.command_path}: {message} (see `{ctx.command_path} --help`)"
     return message
 
 
@@ -137,7 +137,7 @@ def _unexpected(exc: BaseException) -> str:
     return f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 
-@click.group(cls=SeslGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="sesl", cls=SeslGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--profile", envvar="AWS_PROFILE", help="AWS profile (default: the standard credential chain).")
 @click.option("--region", help="Override the environment's region.")
 @click.option("--config", type=click.Path(path_type=Path),
@@ -165,6 +165,10 @@ def cli(ctx: click.Context, profile: str | None, region: str | None, config: Pat
         raise click.UsageError("--config and --no-config exclude each other: pass one", ctx)
     g = Globals(profile, region, config, debug, no_color, no_config)
     ctx.obj = g
+    if not ctx.resilient_parsing:
+        from sesl.cli.common import config_source
+
+        config_source(g)  # a --config or $SESL_CONFIG that is not a file fails every command alike
     from sesl.cli.console_reporter import ConsoleReporter
 
     set_reporter(ConsoleReporter(g.console(stderr=True)))

@@ -5,16 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from sesl.athena_query import QueryResult, run_query
 from sesl.cli.common import env_option, exclusive, open_context
-from sesl.cli.main import Globals
 from sesl.errors import SeslError
 from sesl.naming import FLOWS
 from sesl.queries import QUERIES, find, query_sql
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 MAX_DAYS = 36_500
 

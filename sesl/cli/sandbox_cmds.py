@@ -6,11 +6,14 @@ import errno
 import socket
 import time
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
 
-from sesl.cli.main import Globals
 from sesl.errors import SeslError
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 # Not 5000 (AirPlay on macOS) nor 4566 (LocalStack) nor 8000/8080: a port common systems leave free.
 DEFAULT_PORT = 4747
