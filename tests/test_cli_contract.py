@@ -365,7 +365,8 @@ def test_a_targeted_drift_neither_notifies_nor_touches_the_fingerprint(ctx: AwsC
 def test_cost_refuses_negative_numbers(option: str, value: str) -> None:
     result = run("cost", "--env", "prod", option, value)
     assert result.exit_code == 1
-    assert one_error_line(result).startswith(f"error: sesl cost: invalid value for '{option}': {value} is not in the range")
+    assert one_error_line(result).startswith(
+        f"error: sesl cost: invalid value for '{option}': {value} is not in the range")
 
 
 @pytest.mark.parametrize("value", ["abc", "-3", "0", "1.5", "99999"])
