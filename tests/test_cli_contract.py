@@ -479,3 +479,39 @@ def test_a_delete_data_plan_counts_what_it_deletes(ctx: AwsContext) -> None:
     assert result.exit_code == 0, result.output
     assert (f"- s3_bucket.{EVENTS} # deletes its data: 1 object(s), 3 version(s) in all and 1 delete marker(s)"
             in result.stdout)
+
+
+def test_an_empty_query_result_says_0_rows_and_csv_keeps_its_header(ctx: AwsContext) -> None:
+    converge(ctx, ["s3_bucket", "athena_workgroup"])
+    table = run("query", "top-links", "--env", "dev")
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.strip().splitlines()
+    assert lines[0] == "top_links · newsletter · env dev: 0 rows"
+    assert lines[1].startswith("0 row(s); scanned 0 bytes; cost $0.000048")  # the cost on the same stream
+    csv_out = run("query", "top-links", "--env", "dev", "--csv")
+    assert csv_out.stdout.splitlines() == ["link,campaign,advertiser,total_clicks,unique_clicks"]
+    assert csv_out.stderr.startswith("0 row(s);")
+
+
+def test_every_saved_query_declares_the_columns_of_its_result() -> None:
+    from sesl.queries import QUERIES, template
+
+    for query in QUERIES:
+        final_select = template(query.name).rsplit("SELECT", 1)[1]
+        assert query.columns, query.name
+        for column in query.columns:
+            assert f"AS {column}" in final_select or f"{column}," in final_select, (query.name, column)
+
+
+def test_a_progress_without_a_total_shows_no_count() -> None:
+    import io
+
+    from rich.console import Console
+
+    from sesl.cli.console_reporter import ConsoleReporter
+
+    out = io.StringIO()
+    reporter = ConsoleReporter(Console(file=out, force_terminal=True, width=100))
+    with reporter.progress("query q1", None) as advance:
+        advance(1)
+    assert "None" not in out.getvalue()

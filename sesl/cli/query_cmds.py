@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -70,6 +71,8 @@ def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[
     ctx.allow_mutations()  # StartQueryExecution writes results to the results bucket
     sql = query_sql(definition.name, ctx.names, flow)
     result = run_query(ctx, sql, parameters=days, timeout=timeout)
+    if not result.columns:  # an empty result may come without its metadata: the header is still known
+        result = replace(result, columns=list(definition.columns))
     if as_json:
         click.echo(json.dumps([dict(zip(result.columns, row, strict=False)) for row in result.rows], indent=2))
     elif as_csv:

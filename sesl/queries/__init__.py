@@ -18,13 +18,20 @@ class QueryDef:
     name: str
     description: str
     default_days: int
+    # The result's columns, in order: the header of an empty result, whose metadata may be missing.
+    columns: tuple[str, ...] = ()
 
 
 QUERIES: tuple[QueryDef, ...] = (
-    QueryDef("daily_engagement", "Unique opens and clicks over deliveries per send day", 30),
-    QueryDef("weekly_trends", "Deliveries, distinct recipients delivered, open and click rates per ISO week", 120),
-    QueryDef("top_links", "Most clicked links with campaign and advertiser link tags", 30),
-    QueryDef("bounce_complaint_rates", "Bounce and complaint rates per send day (SES reputation)", 30),
+    QueryDef("daily_engagement", "Unique opens and clicks over deliveries per send day", 30,
+             ("send_date", "sent", "delivered", "unique_opens", "unique_clicks", "total_opens", "total_clicks",
+              "open_rate", "click_rate")),
+    QueryDef("weekly_trends", "Deliveries, distinct recipients delivered, open and click rates per ISO week", 120,
+             ("week_start", "delivered", "recipients_delivered", "recipients_change", "open_rate", "click_rate")),
+    QueryDef("top_links", "Most clicked links with campaign and advertiser link tags", 30,
+             ("link", "campaign", "advertiser", "total_clicks", "unique_clicks")),
+    QueryDef("bounce_complaint_rates", "Bounce and complaint rates per send day (SES reputation)", 30,
+             ("send_date", "sent", "bounced", "hard_bounced", "complained", "bounce_rate", "complaint_rate")),
 )
 
 
