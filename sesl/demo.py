@@ -118,8 +118,13 @@ def story(demo: Demo) -> None:
     demo.run("16. destroy --delete-data removes it too", ["destroy", "--env", ENV, "--yes", "--delete-data"], 0)
 
 
+RULE_WIDTH = 100  # the step rules of a log are as wide as a terminal's, not as the log's unlimited width
+
+
 def run_demo(g: Globals) -> None:
     console = g.console()
+    if not console.is_terminal:
+        console.width = RULE_WIDTH
     with server.running() as endpoint, server.pointed_at(endpoint):
         console.print(f"[bold]sesl demo[/bold] on a fresh sandbox at {endpoint} (account {server.SANDBOX_ACCOUNT})\n")
         demo = Demo(console, g.no_color, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT))

@@ -515,3 +515,24 @@ def test_a_progress_without_a_total_shows_no_count() -> None:
     with reporter.progress("query q1", None) as advance:
         advance(1)
     assert "None" not in out.getvalue()
+
+
+def test_validate_reports_config_and_resource_problems_in_one_run(tmp_path: Path) -> None:
+    config = tmp_path / "sesl.toml"
+    config.write_text("[env.dev.firehose]\nlog_retention_days = 15\nbuffer_size_mib = 5\n")
+    result = run("--config", str(config), "validate", "--env", "dev")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert errors[0].startswith("error: env.dev.firehose.log_retention_days: must be one of")
+    assert any("below the 64 MiB minimum" in e and e.endswith("(set under [env.dev.firehose])") for e in errors)
+    assert errors[-1] == f"error: {len(errors) - 1} problem(s) in env dev (config: {config.resolve()})"
+
+
+def test_apply_of_an_invalid_spec_writes_nothing_not_even_the_lock(aws: None, tmp_path: Path) -> None:
+    config = tmp_path / "sesl.toml"
+    config.write_text("[env.dev.firehose]\nbuffer_size_mib = 5\n")
+    result = run("--config", str(config), "apply", "--env", "dev", "--yes")
+    assert result.exit_code == 1
+    assert one_error_line(result).startswith("error: 2 invalid setting(s): firehose_stream.")
+    assert boto("ssm").describe_parameters()["Parameters"] == []
+    assert boto("s3").list_buckets()["Buckets"] == []

@@ -25,7 +25,7 @@ from sesl.cli.common import (
     target_option,
 )
 from sesl.context import AwsContext
-from sesl.errors import RefusedError, SeslError
+from sesl.errors import RefusedError, SeslError, ValidationError
 from sesl.lock import env_lock
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.naming import Names
@@ -39,6 +39,11 @@ if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
     from sesl.cli.main import Globals
 
 EXIT_CHANGES = 2
+# The config section whose settings make each kind's desired state: a rule a resource breaks is
+# fixed there. Kinds made only from names take no settings.
+SETTINGS_OF_KIND = {"s3_bucket": "s3", "firehose_stream": "firehose", "log_group": "firehose",
+                    "glue_table": "glue", "glue_crawler": "glue", "ses_event_destination": "ses",
+                    "athena_workgroup": "athena", "cloudwatch_alarm": "monitoring", "budget": "monitoring"}
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (format_version 1.0).")
 lock_option = click.option("--lock-timeout", default=0.0, show_default=True, metavar="SECONDS",
@@ -92,7 +97,7 @@ def validate(g: Globals, env_name: str) -> None:
     # Rules AWS documents for each resource's desired state; the account is a placeholder offline.
     names = Names(spec.env, g.region or spec.region, spec.account_id or "000000000000")
     env = Env(spec, names)
-    problems += [p for p in reconcile.validate_env(env) if p not in problems]
+    problems += [with_section(p, env_name) for p in reconcile.validate_env(env) if p not in problems]
     for kind, want in reconcile.desired_objects(env, REGISTRY):
         for warning in concrete_warnings(tuple(kind.warnings(env, want)), env_name):
             click.echo(f"warning: {kind.kind}.{want.name}: {warning}", err=True)
@@ -140,6 +145,12 @@ def _save(the_plan: Plan, out_file: str, targets: tuple[str, ...], adopt: bool) 
         save_plan(the_plan, out_file, targets, adopt)
     except OSError as exc:
         raise SeslError(f"cannot write {out_file}: {exc.strerror or exc}; choose another --out") from None
+
+
+def with_section(problem: str, env_name: str) -> str:
+    """A resource's problem, with the config section that sets it."""
+    section = SETTINGS_OF_KIND.get(problem.split(".", 1)[0])
+    return f"{problem} (set under [env.{env_name}.{section}])" if section else problem
 
 
 def _show(g: Globals, the_plan: Plan, as_json: bool) -> None:
@@ -275,6 +286,11 @@ def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str,
          make_plan: Callable[[], Plan]) -> None:
     """Check the account, take the env's lock, plan, show, confirm, execute, read back, release."""
     console = g.console()
+    if mode == "apply":  # the spec is valid before the first write (the lock)
+        problems = reconcile.validate_env(reconcile.make_env(ctx))
+        if problems:
+            raise ValidationError(f"{len(problems)} invalid setting(s): " + " | ".join(problems)
+                                  + f"; nothing was changed; `sesl validate --env {ctx.spec.env}` lists them")
     ctx.allow_mutations()  # verifies the pinned account before the first write (the lock)
     with env_lock(ctx, mode, lock_timeout):
         the_plan = make_plan()
