@@ -13,7 +13,7 @@ from rich.markup import escape
 from sesl import drift as drift_lib
 from sesl.cli.common import check_targets, config_source, env_option, exclusive, open_context, target_option
 from sesl.context import AwsContext
-from sesl.errors import SeslError
+from sesl.errors import AccountMismatchError, SeslError
 from sesl.render import concrete_warnings
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
@@ -55,7 +55,7 @@ def drift(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, ou
         check_targets(ctx, targets)
         report = drift_lib.detect(ctx, targets)
     except SeslError as exc:
-        if notify:
+        if notify and not isinstance(exc, AccountMismatchError):  # never write to an account not verified
             ctx.mutations_allowed = True
             drift_lib.notify_failure(ctx, str(exc))
         raise
