@@ -41,8 +41,10 @@ def exit_code_tables() -> list[str]:
 
 
 def configuration_reference() -> str:
-    lines = ["# Configuration", "", "`sesl.toml` (or `--config PATH`) overrides the built-in defaults per "
-             "environment, under `[env.dev]` / `[env.prod]` and their sections. Generated from "
+    lines = ["# Configuration", "", "A config file overrides the built-in defaults per "
+             "environment, under `[env.dev]` / `[env.prod]` and their sections. sesl uses `--config PATH`, else "
+             "the file named by `SESL_CONFIG`, else the nearest `sesl.toml` in the current directory or above; "
+             "`--no-config` uses the defaults on purpose. Generated from "
              "`sesl/spec.py` by `scripts/gen_docs.py`; a test keeps it current.", "",
              "| key | default | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]

@@ -370,7 +370,8 @@ def collect_problems(env: str, config: Mapping[str, Any]) -> tuple[EnvSpec, list
 def load_spec(env: str, config_path: Path | None) -> EnvSpec:
     spec, problems = collect_problems(env, read_config(config_path))
     if problems:
-        raise ConfigError(f"{len(problems)} problem(s) in the configuration: " + " | ".join(problems))
+        raise ConfigError(f"{len(problems)} problem(s) in {config_path or DEFAULTS_LABEL}: " + " | ".join(problems)
+                          + f"; `sesl validate --env {env}` lists them")
     return spec
 
 

@@ -536,3 +536,20 @@ def test_apply_of_an_invalid_spec_writes_nothing_not_even_the_lock(aws: None, tm
     assert one_error_line(result).startswith("error: 2 invalid setting(s): firehose_stream.")
     assert boto("ssm").describe_parameters()["Parameters"] == []
     assert boto("s3").list_buckets()["Buckets"] == []
+
+
+def test_an_invalid_config_names_its_file_and_the_command_that_lists_problems(tmp_path: Path) -> None:
+    config = tmp_path / "sesl.toml"
+    config.write_text("[env.dev.firehose]\nlog_retention_days = 15\n")
+    result = run("--config", str(config), "diff", "--env", "dev")
+    assert result.exit_code == 1
+    line = one_error_line(result)
+    assert line.startswith(f"error: 1 problem(s) in {config.resolve()}: env.dev.firehose.log_retention_days: must "
+                           "be one of 1, 3, 5")
+    assert line.endswith("; `sesl validate --env dev` lists them")
+
+
+def test_force_prod_with_another_env_is_refused() -> None:
+    result = run("destroy", "--env", "dev", "--yes", "--force-prod")
+    assert (result.exit_code, one_error_line(result)) == (
+        1, "error: --force-prod is for destroying prod; env dev needs only --yes: nothing was changed")

@@ -229,6 +229,8 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
       sesl destroy --env dev --yes
       sesl destroy --env dev --yes --delete-data
     """
+    if force_prod and env_name != "prod":
+        raise SeslError(f"--force-prod is for destroying prod; env {env_name} needs only --yes: nothing was changed")
     ctx = open_context(g, env_name, "destroy", changes=True)
     if ctx.spec.protect:
         raise RefusedError(f"env {env_name} is protected (env.{env_name}.protect = true): nothing was changed")
