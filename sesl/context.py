@@ -32,7 +32,8 @@ RETRY_CONFIG = {"mode": "standard", "max_attempts": 10}
 # An endpoint that does not answer a TCP connect within this many seconds is reported as unreachable
 # at once, instead of after botocore's retries of every call.
 PROBE_SECONDS = 3.0
-CONNECT_SECONDS = 10
+CONNECT_SECONDS = 5
+QUICK_RETRY_CONFIG = {"mode": "standard", "max_attempts": 2}
 
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "BatchGet", "Lookup", "Search")
 # Calls that only read although their name does not say so.
@@ -83,12 +84,13 @@ class AwsContext:
         # Set by `destroy` before it executes: lets a kind's delete() empty a bucket it was told to.
         self.destroy_options = DestroyOptions()
 
-    def client(self, service: str, region: str | None = None) -> Client:
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None, quick: bool = False) -> Client:
+        """The service's client; `quick` ones give up on an unreachable endpoint after one retry."""
+        key = (service + (":quick" if quick else ""), region or self.region)
         with self._lock:
             if key not in self._clients:
-                config = botocore.config.Config(retries=RETRY_CONFIG, connect_timeout=CONNECT_SECONDS,
-                                                user_agent_extra="sesl")
+                config = botocore.config.Config(retries=QUICK_RETRY_CONFIG if quick else RETRY_CONFIG,
+                                                connect_timeout=CONNECT_SECONDS, user_agent_extra="sesl")
                 made = self.session.client(service, region_name=key[1], config=config)
                 made.meta.events.register("before-call", self._before_call)
                 self._clients[key] = made
@@ -106,7 +108,8 @@ class AwsContext:
     def account(self) -> str:
         if self._account is None:
             try:
-                self._account = str(self.client("sts").get_caller_identity()["Account"])
+                # The first call of a run: an unreachable AWS is said within seconds, not after every retry.
+                self._account = str(self.client("sts", quick=True).get_caller_identity()["Account"])
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
                 known = explain(exc)
                 if known:

@@ -174,7 +174,7 @@ class _Refusing:
 @pytest.mark.parametrize("args", AWS_COMMANDS, ids=lambda a: a[0])
 def test_expired_and_invalid_credentials_are_the_same_line_from_every_command(
         args: list[str], code: str, line: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(AwsContext, "client", lambda self, service, region=None: _Refusing(code))
+    monkeypatch.setattr(AwsContext, "client", lambda self, service, region=None, quick=False: _Refusing(code))
     result = run(*args)
     assert result.exit_code == 1
     assert one_error_line(result) == f"error: {line}"
@@ -553,3 +553,14 @@ def test_force_prod_with_another_env_is_refused() -> None:
     result = run("destroy", "--env", "dev", "--yes", "--force-prod")
     assert (result.exit_code, one_error_line(result)) == (
         1, "error: --force-prod is for destroying prod; env dev needs only --yes: nothing was changed")
+
+
+def test_aws_out_of_reach_is_said_within_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AWS_ENDPOINT_URL: botocore's own endpoint, here made unreachable, fails the first call quickly."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    began = time.monotonic()
+    result = run("diff", "--env", "dev")
+    assert time.monotonic() - began < 8
+    assert (result.exit_code, one_error_line(result)) == (
+        1, "error: cannot reach http://127.0.0.1:9/: check the network connection (or set AWS_ENDPOINT_URL to use "
+           "the sandbox)")
