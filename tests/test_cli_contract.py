@@ -20,7 +20,7 @@ from sesl.context import AwsContext
 from sesl.drift import FINGERPRINT_TAG
 from sesl.model import Action, Change, Plan
 from sesl.render import concrete_warnings, warnings_for_changes
-from sesl.spec import ConfigSource, find_config
+from sesl.spec import ConfigSource, default_spec, find_config
 from tests.conftest import ACCOUNT, boto
 from tests.ladder import converge
 
@@ -564,3 +564,66 @@ def test_aws_out_of_reach_is_said_within_seconds(monkeypatch: pytest.MonkeyPatch
     assert (result.exit_code, one_error_line(result)) == (
         1, "error: cannot reach http://127.0.0.1:9/: check the network connection (or set AWS_ENDPOINT_URL to use "
            "the sandbox)")
+
+
+# Each command in each state that gives each of its published exit codes (0, 1, 2; 130 below).
+EXIT_CASES: list[tuple[str, list[str], int]] = [
+    ("validate", ["validate", "--env", "dev"], 0),
+    ("validate", ["validate", "--env", "qa"], 1),
+    ("diff", ["diff", "--env", "dev", "--target", "log_group"], 0),
+    ("diff", ["diff", "--env", "dev", "--target", "sns_topic"], 2),
+    ("diff", ["diff", "--env", "dev", "--target", "nope"], 1),
+    ("apply", ["apply", "--env", "dev", "--yes", "--target", "log_group"], 0),
+    ("apply", ["apply", "--env", "dev", "--target", "sns_topic"], 1),  # not confirmed
+    ("destroy", ["destroy", "--env", "dev", "--yes", "--target", "sns_topic"], 0),
+    ("destroy", ["destroy", "--env", "prod", "--yes"], 1),
+    ("drift", ["drift", "--env", "dev", "--target", "log_group", "--no-metrics"], 0),
+    ("drift", ["drift", "--env", "dev", "--target", "sns_topic", "--no-metrics"], 2),
+    ("drift", ["drift", "--env", "dev", "--target", "nope"], 1),
+    ("query", ["query", "--list", "--env", "dev"], 0),
+    ("query", ["query", "nope", "--env", "dev"], 1),
+    ("cost", ["cost", "--env", "dev"], 0),
+    ("cost", ["cost", "--env", "dev", "--avg-scan-mb", "-1"], 1),
+    ("verify", ["verify", "--env", "dev", "--wait", "1"], 1),  # nothing applied: the first step fails
+    ("unlock", ["unlock", "--env", "dev"], 0),
+    ("unlock", ["unlock", "--env", "qa"], 1),
+    ("sandbox", ["sandbox", "--port", "70000"], 1),
+    ("demo", ["demo", "--nope"], 1),
+]
+
+
+@pytest.mark.parametrize(("command", "args", "code"), EXIT_CASES, ids=lambda v: str(v) if isinstance(v, int) else None)
+def test_each_command_exits_with_its_published_codes(command: str, args: list[str], code: int, aws: None) -> None:
+    converge(AwsContext(default_spec("dev")), ["log_group"])
+    assert code in exit_codes.BY_COMMAND[command]
+    result = run(*args, stdin="no\n")
+    assert result.exit_code == code, result.output
+
+
+def test_every_published_code_of_every_command_is_exercised() -> None:
+    seen = {(command, code) for command, _, code in EXIT_CASES}
+    seen |= {(command, 130) for command in exit_codes.BY_COMMAND}  # test_every_command_exits_130_when_interrupted
+    # test_the_sandbox_stops_with_0; tests/test_cli_e2e.py's demo test; tests/test_verify.py's converged verify
+    seen |= {("sandbox", 0), ("demo", 0), ("verify", 0)}
+    assert seen == {(command, code) for command, codes in exit_codes.BY_COMMAND.items() for code in codes}
+
+
+@pytest.mark.parametrize("command", sorted(exit_codes.BY_COMMAND))
+def test_every_command_exits_130_when_interrupted(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_: Any, **__: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sesl.cli.common.find_config", interrupted)
+    result = run(command, *([] if command in ("sandbox", "demo") else ["--env", "dev"]))
+    assert result.exit_code == 130 and one_error_line(result).startswith("error: interrupted")
+
+
+def test_the_sandbox_stops_with_0(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(_: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sesl.cli.sandbox_cmds.time.sleep", interrupted)
+    result = run("sandbox", "--port", "0")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("sandbox listening on http://127.0.0.1:")
+    assert result.stdout.splitlines()[-1] == "sandbox stopped"

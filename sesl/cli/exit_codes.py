@@ -21,14 +21,14 @@ MEANING = {
 
 BY_COMMAND: dict[str, tuple[int, ...]] = {
     "apply": (OK, ERROR, INTERRUPTED),
-    "cost": (OK, ERROR),
+    "cost": (OK, ERROR, INTERRUPTED),
     "demo": (OK, ERROR, INTERRUPTED),
     "destroy": (OK, ERROR, INTERRUPTED),
     "diff": (OK, ERROR, CHANGES, INTERRUPTED),
     "drift": (OK, ERROR, CHANGES, INTERRUPTED),
     "query": (OK, ERROR, INTERRUPTED),
-    "sandbox": (OK, ERROR),
-    "unlock": (OK, ERROR),
-    "validate": (OK, ERROR),
+    "sandbox": (OK, ERROR, INTERRUPTED),
+    "unlock": (OK, ERROR, INTERRUPTED),
+    "validate": (OK, ERROR, INTERRUPTED),
     "verify": (OK, ERROR, INTERRUPTED),
 }
