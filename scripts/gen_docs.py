@@ -13,6 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from sesl.cli import exit_codes  # noqa: E402
 from sesl.cli.main import cli  # noqa: E402
+from sesl.sandbox.reference import sandbox_reference  # noqa: E402
 from sesl.spec import describe_settings  # noqa: E402
 
 
@@ -58,6 +59,7 @@ def configuration_reference() -> str:
 def write() -> None:
     (ROOT / "docs" / "cli.md").write_text(cli_reference(), encoding="utf-8")
     (ROOT / "docs" / "configuration.md").write_text(configuration_reference(), encoding="utf-8")
+    (ROOT / "docs" / "sandbox.md").write_text(sandbox_reference(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -115,3 +115,48 @@ def estimate(spec: EnvSpec, volume: Volume, data: dict[str, Any]) -> list[Line]:
 
 def total(lines: list[Line]) -> float:
     return sum(line.usd for line in lines)
+
+
+# Firehose's buffer interval can be 60-900 s with format conversion (Firehose API reference,
+# BufferingHints.IntervalInSeconds; aws-reference.md §1). Candidates a user would pick from.
+BUFFER_CHOICES = (60, 120, 180, 300, 600, 900)
+# A file whose footer and column metadata are at most this share of its bytes is "mostly data".
+MAX_FOOTER_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class BufferAdvice:
+    """How to keep Parquet files from being mostly footer at a given volume."""
+
+    current_seconds: int
+    seconds: int
+    files_per_day: float
+    file_bytes: float
+    footer_share: float
+    compact: bool
+    reason: str
+
+
+def _files(interval: int, events_per_day: int, overhead: float, per_event: float) -> tuple[float, float, float]:
+    files = min(86400 / interval, max(events_per_day, 1))
+    size = overhead + per_event * events_per_day / files
+    return files, size, overhead / size
+
+
+def buffer_advice(current_seconds: int, events_per_day: int, measured: dict[str, Any]) -> BufferAdvice:
+    """The shortest buffer interval whose files are mostly data; past 900 s, daily compaction as well.
+
+    Uses the per-file overhead and per-event size measured by scripts/bench_parquet.py (docs/cost.md):
+    a shorter interval gives fresher data, a longer one fewer and bigger files."""
+    overhead, per_event = float(measured["parquet_file_overhead_bytes"]), float(measured["parquet_bytes_per_event"])
+    for seconds in BUFFER_CHOICES:
+        files, size, share = _files(seconds, events_per_day, overhead, per_event)
+        if share <= MAX_FOOTER_SHARE:
+            reason = (f"at {events_per_day:,} events a day, {seconds} s buffers give {files:,.0f} files a day of "
+                      f"~{size / 1024:,.0f} KB, {share:.0%} of it Parquet footer")
+            return BufferAdvice(current_seconds, seconds, files, size, share, False, reason)
+    files, size, share = _files(BUFFER_CHOICES[-1], events_per_day, overhead, per_event)
+    reason = (f"at {events_per_day:,} events a day even 900 s buffers (the most Firehose allows) give {files:,.0f} "
+              f"files a day of ~{size / 1024:,.0f} KB, {share:.0%} Parquet footer: also compact each closed day "
+              "into one file per partition (docs/cost.md, small files)")
+    return BufferAdvice(current_seconds, BUFFER_CHOICES[-1], files, size, share, True, reason)

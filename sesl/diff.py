@@ -8,6 +8,7 @@ unordered lists such as SES event types).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
@@ -23,10 +24,23 @@ def _as_sorted_list(value: Any) -> list[Any]:
     return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
 
 
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def _account_as_root_arn(value: Any) -> Any:
+    # An account id and the account's root ARN are the same principal, and IAM and S3 may store the id as
+    # the ARN (IAM user guide, reference_policies_elements_principal, AWS account principals;
+    # hashicorp/awspolicyequivalence stringPrincipalsEqual: "AWS converting account ID principal to root ARN").
+    return f"arn:aws:iam::{value}:root" if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else value
+
+
 def _normalize_principal(principal: Any) -> Any:
     if principal == "*" or not isinstance(principal, Mapping):
         return principal
-    return {k: _as_sorted_list(v) for k, v in sorted(principal.items())}
+    out = {k: _as_sorted_list(v) for k, v in sorted(principal.items())}
+    if "AWS" in out:
+        out["AWS"] = _as_sorted_list([_account_as_root_arn(p) for p in out["AWS"]])
+    return out
 
 
 def _normalize_condition(condition: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,17 +122,32 @@ def tag_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
 def diff_values(have: Any, want: Any, path: str = "") -> list[FieldChange]:
     """Field changes needed to make `have` look like `want`, scoped to what `want` sets.
 
-    Dicts recurse key by key (keys absent from `want` are not compared); anything else compares
-    whole. Callers normalise set-like lists first.
+    Dicts recurse key by key (keys absent from `want` are not compared); lists of records of the same
+    length recurse record by record; anything else compares whole, with absent, null and empty alike.
+    Callers normalise set-like lists first.
     """
     if isinstance(want, Mapping) and isinstance(have, Mapping):
         changes: list[FieldChange] = []
         for key, value in want.items():
             changes += diff_values(have.get(key), value, f"{path}.{key}" if path else str(key))
         return changes
-    if have == want:
+    if _records_alike(have, want):
+        # Lists of records compare record by record, each by the fields sesl sets: AWS adds members
+        # to records it returns (e.g. Glue's S3 targets gain `Exclusions: []`).
+        return [c for i, (h, w) in enumerate(zip(have, want, strict=True)) for c in diff_values(h, w, f"{path}[{i}]")]
+    if have == want or (_is_empty(have) and _is_empty(want)):
         return []
     return [FieldChange(path or "value", have, want)]
+
+
+def _records_alike(have: Any, want: Any) -> bool:
+    return (isinstance(have, list) and isinstance(want, list) and len(have) == len(want)
+            and all(isinstance(h, Mapping) and isinstance(w, Mapping) for h, w in zip(have, want, strict=True)))
+
+
+def _is_empty(value: Any) -> bool:
+    """AWS treats an absent member, null and an empty list or map alike, and often leaves empty ones out."""
+    return value is None or (isinstance(value, list | dict | tuple) and not value)
 
 
 def diff_tags(have: Mapping[str, str], want: Mapping[str, str]) -> list[FieldChange]:

@@ -22,6 +22,12 @@ FIREHOSE_VALUES = ("random-string", "error-output-type")
 # PFX: what each firehose value evaluates to at most (the longest error-output-type is
 # "AmazonOpenSearchService-failed"; a random string has 11 characters).
 FIREHOSE_VALUE_LENGTH = {"random-string": 11, "error-output-type": len("AmazonOpenSearchService-failed")}
+# BC OpenXJsonSerDe / ParquetSerDe: each member's documented default. DescribeDeliveryStream leaves out a
+# member that holds its default (terraform-provider-aws delivery_stream.go flattenOpenXJSONSerDe,
+# flattenParquetSerDe: "API omits default values"), so a read fills these back in before comparing.
+OPENX_DEFAULTS: dict[str, Any] = {"CaseInsensitive": True, "ConvertDotsInJsonKeysToUnderscores": False}
+PARQUET_DEFAULTS: dict[str, Any] = {"Compression": "SNAPPY", "BlockSizeBytes": 268435456, "PageSizeBytes": 1048576,
+                                    "EnableDictionaryCompression": False, "MaxPaddingBytes": 0, "WriterVersion": "V1"}
 MAX_PREFIX = 1024  # BC Prefix / ErrorOutputPrefix max, before evaluation
 MAX_EVALUATED_PREFIX = 512  # PFX: "Neither Prefix nor ErrorOutputPrefix can be greater than 512 characters"
 EXPRESSION = re.compile(r"!\{([^}]*)\}")

@@ -13,6 +13,7 @@ JSON keys with CaseInsensitive=true (Firehose guide, record-format-conversion).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from sesl.schema import Array, HiveType, Map, Prim, Struct
 
@@ -102,68 +103,113 @@ def is_empty(t: HiveType) -> bool:
     return isinstance(t, Struct) and all(is_empty(ft) for _, ft in t.fields)
 
 
+# Parquet has no empty group: parquet-mr's Types.GroupBuilder refuses one ("Cannot build an empty group",
+# IllegalStateException; Spark users hit it on JSON holding an empty object). A struct
+# with no fields at any depth cannot be written, and a Firehose conversion schema holding one sends every
+# record to errors/.
+EMPTY_STRUCT = "a struct with no fields: Parquet cannot store a group without fields"
+NOTHING_LEFT = "none of its fields can be stored, so it would be an empty struct Parquet cannot store"
+BAD_NAME = "field name not usable in Athena (only a-z, 0-9, _)"
+MAP_KEY = "map keys must be a primitive type (Hive)"
+
+
+def storable(t: HiveType, path: str) -> tuple[HiveType | None, list[str]]:
+    """`t` without what Parquet and Athena cannot hold, and `path: why` for each part left out.
+
+    Struct fields whose names Athena cannot use, structs with no fields left (at any depth), arrays and
+    maps of such, and maps with a complex key are left out; None when nothing of `t` is left.
+    """
+    if isinstance(t, Struct):
+        return _storable_struct(t, path)
+    if isinstance(t, Array):
+        item, why = storable(t.item, f"{path}[]")
+        return (Array(item) if item is not None else None), why
+    if isinstance(t, Map):
+        if not isinstance(t.key, Prim):
+            return None, [f"{path}: {MAP_KEY}"]
+        value, why = storable(t.value, f"{path}{{}}")
+        return (Map(t.key, value) if value is not None else None), why
+    return t, []
+
+
+def _storable_struct(t: Struct, path: str) -> tuple[HiveType | None, list[str]]:
+    fields: list[tuple[str, HiveType]] = []
+    skipped: list[str] = []
+    for name, ft in t.fields:
+        where = f"{path}.{name}"
+        if not FIELD_NAME.fullmatch(name):
+            skipped.append(f"{where}: {BAD_NAME}")
+            continue
+        kept, why = storable(ft, where)
+        skipped += why
+        if kept is not None:
+            fields.append((name, kept))
+    if fields:
+        return Struct(tuple(fields)), skipped
+    return None, [*skipped, f"{path}: {NOTHING_LEFT if t.fields else EMPTY_STRUCT}"]
+
+
+class Merge(NamedTuple):
+    type: HiveType
+    added: list[str]      # field paths added
+    conflicts: list[str]  # paths whose types disagree (base's type is kept)
+    skipped: list[str]    # `path: why` for new fields left out because Parquet or Athena cannot hold them
+
+
 def _same_prim(a: Prim, b: Prim) -> bool:
     return a.name == b.name or {a.name, b.name} <= {"int", "integer"}
 
 
-def merge(base: HiveType, extra: HiveType, path: str) -> tuple[HiveType, list[str], list[str]]:
-    """`base` with what `extra` adds: (merged, added field paths, conflicting paths).
+def merge(base: HiveType, extra: HiveType, path: str) -> Merge:
+    """`base` with what `extra` adds.
 
-    Struct fields only `extra` has are appended (base's order is kept); a map absorbs a struct's fields
+    Struct fields only `extra` has are appended (base's order is kept) as far as Parquet and Athena can
+    hold them (`storable`; what is left out is reported in `skipped`); a map absorbs a struct's fields
     into its value type (a crawler sees tag maps as structs); everything else must agree, or it is a
-    conflict, and base's type is kept. Struct fields whose names Athena cannot use are conflicts too.
+    conflict, and base's type is kept.
     """
     if isinstance(base, Struct) and isinstance(extra, Struct):
         return _merge_struct(base, extra, path)
     if isinstance(base, Array) and isinstance(extra, Array):
-        item, added, conflicts = merge(base.item, extra.item, f"{path}[]")
-        return Array(item), added, conflicts
+        inner = merge(base.item, extra.item, f"{path}[]")
+        return inner._replace(type=Array(inner.type))
     if isinstance(base, Map) and isinstance(extra, Map | Struct):
         return _merge_map(base, extra, path)
     if isinstance(base, Prim) and isinstance(extra, Prim) and _same_prim(base, extra):
-        return base, [], []
-    return base, [], [f"{path}: {base.hive()} vs {extra.hive()}"]
+        return Merge(base, [], [], [])
+    return Merge(base, [], [f"{path}: {base.hive()} vs {extra.hive()}"], [])
 
 
-def _merge_map(base: Map, extra: Map | Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
+def _merge_map(base: Map, extra: Map | Struct, path: str) -> Merge:
     values = [extra.value] if isinstance(extra, Map) else [t for _, t in extra.fields]
-    value: HiveType = base.value
-    added: list[str] = []
-    conflicts: list[str] = []
+    result = Merge(base.value, [], [], [])
     for v in values:
-        value, more, clash = merge(value, v, f"{path}{{}}")
-        added, conflicts = added + more, conflicts + clash
-    return Map(base.key, value), added, conflicts
+        more = merge(result.type, v, f"{path}{{}}")
+        result = Merge(more.type, result.added + more.added, result.conflicts + more.conflicts,
+                       result.skipped + more.skipped)
+    return result._replace(type=Map(base.key, result.type))
 
 
-def _merge_struct(base: Struct, extra: Struct, path: str) -> tuple[HiveType, list[str], list[str]]:
+def _merge_struct(base: Struct, extra: Struct, path: str) -> Merge:
     fields = list(base.fields)
     added: list[str] = []
     conflicts: list[str] = []
+    skipped: list[str] = []
     known = {name: i for i, (name, _) in enumerate(fields)}
     for name, t in extra.fields:
         where = f"{path}.{name}"
         if name in known:
-            merged, more, clash = merge(fields[known[name]][1], t, where)
-            fields[known[name]] = (name, merged)
-            added, conflicts = added + more, conflicts + clash
-        elif is_empty(t):
+            more = merge(fields[known[name]][1], t, where)
+            fields[known[name]] = (name, more.type)
+            added, conflicts, skipped = added + more.added, conflicts + more.conflicts, skipped + more.skipped
             continue
-        elif not FIELD_NAME.fullmatch(name) or not names_ok(t):
-            conflicts.append(f"{where}: field name not usable in Athena (only a-z, 0-9, _)")
-        else:
-            fields.append((name, t))
+        if not FIELD_NAME.fullmatch(name):
+            skipped.append(f"{where}: {BAD_NAME}")
+            continue
+        kept, why = storable(t, where)
+        skipped += why
+        if kept is not None:
+            fields.append((name, kept))
             added.append(where)
-    return Struct(tuple(fields)), added, conflicts
-
-
-def names_ok(t: HiveType) -> bool:
-    """Every struct field name inside `t` is one Athena can use."""
-    if isinstance(t, Struct):
-        return all(FIELD_NAME.fullmatch(name) and names_ok(ft) for name, ft in t.fields)
-    if isinstance(t, Array):
-        return names_ok(t.item)
-    if isinstance(t, Map):
-        return names_ok(t.value)
-    return True
+    return Merge(Struct(tuple(fields)), added, conflicts, skipped)
 

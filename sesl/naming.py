@@ -107,6 +107,11 @@ class Names:
     def table_arn(self, database: str, table: str) -> str:
         return f"arn:aws:glue:{self.region}:{self.account}:table/{database}/{table}"
 
+    @property
+    def glue_logs_arn(self) -> str:
+        """Every log group under /aws-glue/ (crawlers write to /aws-glue/crawlers) and their streams."""
+        return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws-glue/*"
+
     # --- S3 key layout (one source for the Firehose prefix and the Glue location template)
     @staticmethod
     def data_prefix(flow: str) -> str:

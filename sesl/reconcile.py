@@ -9,6 +9,7 @@ done. Nothing is remembered between runs: re-running after any failure converges
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from sesl.ignore import apply_ignore_rules
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.resources import REGISTRY
 from sesl.resources.base import Env, Kind
+from sesl.ui import reporter
 
 READ_CONCURRENCY = 8
 
@@ -124,6 +126,14 @@ def _changes_for(kind: Kind, want: Any, have: Any, options: PlanOptions) -> list
     return replaces[:1] if replaces else changes
 
 
+def _observed_warnings(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]], observed: Sequence[Any]) -> list[str]:
+    out: list[str] = []
+    for (kind, want), have in zip(pairs, observed, strict=True):
+        address = f"{kind.kind}.{want.name}"
+        out += [f"{address}: {w}" for w in aws_call(address, partial(kind.observed_warnings, ctx, want, have))]
+    return out
+
+
 def _dependency_notes(kinds: Sequence[Kind], targets: Sequence[str]) -> list[str]:
     if not targets:
         return []
@@ -151,6 +161,7 @@ def plan(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
         changes += _changes_for(kind, want, have, options)
     kept, ignored, warnings = apply_ignore_rules(changes, ctx.spec.ignore, dt.date.today())
     warnings += [f"{kind.kind}.{want.name}: {w}" for kind, want in pairs for w in kind.warnings(env, want)]
+    warnings += _observed_warnings(ctx, pairs, observed)
     warnings += _dependency_notes(kinds, options.targets)
     return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(kept), tuple(warnings), tuple(ignored))
 
@@ -183,7 +194,9 @@ class ApplyReport:
 def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
             allow_replace: bool = False) -> ApplyReport:
     """Apply every actionable change in order; on failure stop and say what was and was not done."""
-    replaces = [c.address for c in the_plan.changes if c.action is Action.REPLACE]
+    # A replace of a resource in a failed state (aspect "failed", e.g. a Firehose stream in CREATING_FAILED)
+    # drops nothing, since it delivers nothing: only the other replaces need --allow-replace.
+    replaces = [c.address for c in the_plan.changes if c.action is Action.REPLACE and c.aspect != "failed"]
     if replaces and not allow_replace:
         raise RefusedError(f"{', '.join(replaces)} must be replaced (deleted and created again), which drops "
                            "records in flight; nothing was changed; re-run with --allow-replace to do it")
@@ -218,10 +231,30 @@ def _label(change: Change) -> str:
     return f"{change.action.symbol} {change.address} ({change.aspect})"
 
 
-def read_back(ctx: AwsContext, options: PlanOptions, mode: str) -> None:
-    """After apply/destroy, read the live state again: anything still to do is an error."""
-    again = plan(ctx, options) if mode == "apply" else plan_destroy(ctx, options)
-    left = [c for c in again.changes if c.action not in (Action.KEEP,)]
+# Seconds to wait before each re-read when the read-back still differs. Some reads are eventually
+# consistent by design: IAM ("changes ... are eventually consistent", IAM user guide, troubleshoot
+# general: "Changes that I make are not always immediately visible"), SNS subscriptions and tag reads
+# through the Resource Groups Tagging API. A difference that outlives about a minute is real.
+READ_BACK_WAITS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+def read_back(ctx: AwsContext, options: PlanOptions, mode: str,
+              waits: Sequence[float] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    """After apply/destroy, read the live state again: anything still to do after the bounded re-reads
+    is an error."""
+    left = _still_to_do(ctx, options, mode)
+    for delay in READ_BACK_WAITS if waits is None else waits:
+        if not left:
+            return
+        reporter().info(f"read-back still differs ({', '.join(_label(c) for c in left)}); AWS reads are "
+                        f"eventually consistent: reading again in {delay:g}s")
+        sleep(delay)
+        left = _still_to_do(ctx, options, mode)
     if left:
         raise ApplyError("read-back after " + mode + " still differs: "
                          + ", ".join(_label(c) for c in left) + "; run `sesl diff` to see the details")
+
+
+def _still_to_do(ctx: AwsContext, options: PlanOptions, mode: str) -> list[Change]:
+    again = plan(ctx, options) if mode == "apply" else plan_destroy(ctx, options)
+    return [c for c in again.changes if c.action is not Action.KEEP]

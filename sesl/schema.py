@@ -222,6 +222,8 @@ def markdown() -> str:
         "Fields SES starts sending that this schema lacks are kept in the raw JSON backup",
         "(`raw/<stream>/`). The weekly crawler describes that backup in the raw database; `sesl diff`",
         "reports each field it found that the table lacks (aspect `columns` of `glue_table`), and",
-        "`sesl apply` adds it. Columns are only ever added: never dropped, never retyped.",
+        "`sesl apply` adds it. Columns are only ever added: never dropped, never retyped. Fields listed under",
+        "\"Not stored\" and anything Parquet cannot hold (an object with no fields, at any depth) are never",
+        "added; the plan says what it left out and why (docs/resources/glue_table.md).",
     ]
     return "\n".join(lines) + "\n"

@@ -21,11 +21,11 @@ os.environ["SESL_EMULATED"] = "1"  # moto in-process keeps AWS's URLs: tell veri
 from moto import mock_aws
 
 from sesl.context import AwsContext
-from sesl.sandbox import gaps
+from sesl.sandbox import install as install_sandbox
 from sesl.sandbox.server import SANDBOX_ACCOUNT, seed_in_process
 from sesl.spec import EnvSpec, default_spec
 
-gaps.install()
+install_sandbox()  # moto's gaps filled and its answers shaped the way AWS answers
 
 ACCOUNT = SANDBOX_ACCOUNT
 
@@ -52,3 +52,9 @@ def boto(service: str) -> Any:
     import boto3
 
     return boto3.client(service, region_name="us-west-2")
+
+# moto is consistent at once: a read-back that differs in the tests differs for good, so it fails without
+# the waits meant for AWS's eventual consistency (their loop has its own tests).
+from sesl import reconcile  # noqa: E402
+
+reconcile.READ_BACK_WAITS = ()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +19,10 @@ from sesl.context import AwsContext
 from sesl.errors import AwsCallError
 from sesl.model import Action, DestroyOptions
 from sesl.naming import Names
-from sesl.resources.athena_workgroup import AthenaWorkgroupKind
+from sesl.resources.athena_named_query import AthenaNamedQueryKind, NamedQuerySpec
+from sesl.resources.athena_workgroup import AthenaWorkgroupKind, WorkgroupSpec, WorkgroupState
 from sesl.resources.base import Env
+from sesl.sandbox.shapes.athena import named_queries_description, workgroup_defaults
 from sesl.spec import default_spec
 from tests.conftest import ACCOUNT, boto
 from tests.ladder import climb, converge, drift_then_repair
@@ -27,7 +30,8 @@ from tests.ladder import climb, converge, drift_then_repair
 WORKGROUP = "email-analytics-dev"
 QUERY = "sesl-newsletter-daily-engagement"
 ALL_QUERIES = [f"sesl-{flow}-{q}" for flow in ("newsletter", "transactional")
-               for q in ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates")]
+               for q in ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates",
+                         "subscriber-growth")]
 
 
 def _config() -> dict[str, Any]:
@@ -191,3 +195,46 @@ def test_sandbox_fills_athena_gaps_faithfully(aws: None) -> None:
     athena.delete_work_group(WorkGroup="wg")
     with pytest.raises(botocore.exceptions.ClientError, match="InvalidRequestException"):
         athena.update_work_group(WorkGroup="wg", State="ENABLED")
+
+
+# --- AWS-shaped answers: the kinds converge on them and their diffs tolerate each ----------------------
+def _aws_workgroup(want: WorkgroupSpec) -> WorkgroupState:
+    """The state read() builds from what GetWorkGroup answers after CreateWorkGroup with want's configuration."""
+    echo = {"WorkGroup": {"Name": want.name, "State": "ENABLED", "Configuration": deepcopy(want.configuration)}}
+    group = workgroup_defaults(echo, {})["WorkGroup"]
+    return WorkgroupState(want.name, True, "arn", group["State"], group["Configuration"], (), dict(want.tags))
+
+
+@pytest.mark.parametrize("engine", ["Athena engine version 3", "AUTO"])
+def test_the_workgroup_diff_tolerates_the_aws_shaped_answer(engine: str) -> None:
+    env = Env(replace(default_spec("dev"), athena=replace(default_spec("dev").athena, engine_version=engine)),
+              Names("dev", "us-west-2", ACCOUNT))
+    (want,) = AthenaWorkgroupKind().desired(env)
+    have = _aws_workgroup(want)
+    assert have.configuration["EngineVersion"] == {"SelectedEngineVersion": engine,
+                                                   "EffectiveEngineVersion": "Athena engine version 3"}
+    assert AthenaWorkgroupKind().diff(have, want) == []
+
+
+def test_saved_query_read_tolerates_an_answer_without_description(monkeypatch: Any) -> None:
+    from sesl.resources import athena_named_query
+
+    answer = named_queries_description({"NamedQueries": [{"Name": QUERY, "Database": "db", "QueryString": "SELECT 1",
+                                                          "NamedQueryId": "id-1", "WorkGroup": WORKGROUP,
+                                                          "Description": None}]}, {})
+    assert "Description" not in answer["NamedQueries"][0]
+    monkeypatch.setattr(athena_named_query, "read_workgroup_queries", lambda ctx, workgroup: answer["NamedQueries"])
+    want = NamedQuerySpec(QUERY, WORKGROUP, "db", "", "SELECT 1")
+    have = AthenaNamedQueryKind().read(None, want)  # type: ignore[arg-type]
+    assert have is not None and (have.ids, have.description) == (("id-1",), "")
+    assert AthenaNamedQueryKind().diff(have, want) == []
+
+
+def test_workgroup_and_queries_converge_on_aws_shaped_answers(ctx: AwsContext) -> None:
+    climb(ctx, "athena_named_query", ALL_QUERIES, deps=["s3_bucket", "athena_workgroup"])
+    ctx.log.clear()
+    converge(ctx, ["athena_workgroup", "athena_named_query"])
+    assert ctx.log.mutating == []
+    engine = _config()["EngineVersion"]
+    assert engine == {"SelectedEngineVersion": "Athena engine version 3",
+                      "EffectiveEngineVersion": "Athena engine version 3"}

@@ -68,6 +68,19 @@ def test_updates_keep_parameters_sesl_does_not_own(ctx: AwsContext) -> None:
     assert params["team:owner"] == "analytics"  # UpdateTable replaced everything, sesl sent it back
 
 
+def test_updates_keep_what_others_set_on_the_table_and_its_storage(ctx: AwsContext) -> None:
+    converge(ctx, ["glue_database", "glue_table"])
+    storage = {**_table()["StorageDescriptor"], "Parameters": {"team:owner": "analytics"}, "BucketColumns": []}
+    _put_table(Description="SES events, newsletter", Owner="analytics", StorageDescriptor=storage,
+               Parameters={**_table()["Parameters"], "projection.enabled": "false"})
+    converge(ctx, ["glue_table"])
+    table = _table()
+    assert (table["Parameters"]["projection.enabled"], table["Description"], table["Owner"]) == (
+        "true", "SES events, newsletter", "analytics")
+    assert table["StorageDescriptor"]["Parameters"] == {"team:owner": "analytics"}
+    assert plan_for(ctx, ["glue_table"]) == []
+
+
 def test_a_dropped_column_is_added_back(ctx: AwsContext) -> None:
     converge(ctx, ["glue_database", "glue_table"])
     storage = _table()["StorageDescriptor"]

@@ -29,7 +29,7 @@ TOPIC_ARN = f"arn:aws:sns:us-west-2:{ACCOUNT}:email-events-alerts-dev"
 AWS_COMMANDS = [["diff", "--env", "dev"], ["apply", "--env", "dev", "--yes"], ["destroy", "--env", "dev", "--yes"],
                 ["drift", "--env", "dev"], ["verify", "--env", "dev"], ["query", "top-links", "--env", "dev"],
                 ["unlock", "--env", "dev"]]
-ENV_COMMANDS = ["validate", "diff", "apply", "destroy", "drift", "verify", "query", "cost", "unlock"]
+ENV_COMMANDS = ["validate", "diff", "apply", "destroy", "drift", "verify", "query", "cost", "unlock", "compact"]
 
 
 @pytest.fixture(autouse=True)
@@ -434,14 +434,15 @@ def test_a_missing_sandbox_extra_names_the_install_line(monkeypatch: pytest.Monk
 
 def test_warnings_are_said_in_validate_and_only_with_a_change_in_a_plan(ctx: AwsContext) -> None:
     validate = run("validate", "--env", "dev")
-    assert "warning: sns_topic.email-events-alerts-dev: no env.dev.alert_email: alarms publish" in validate.stderr
+    assert "warning: sns_topic.email-events-alerts-dev: no env.dev.alert_email: alarms and budget alerts publish" \
+        in validate.stderr
     assert "env.<name>" not in validate.output
     converge(ctx)
     clean = run("diff", "--env", "dev")
     assert clean.exit_code == 0 and "warning" not in clean.output
     doc = json.loads(run("diff", "--env", "dev", "--json").stdout)
-    assert "sns_topic.email-events-alerts-dev: no env.dev.alert_email: alarms publish to the topic but nobody is " \
-           "subscribed" in doc["warnings"]
+    assert any(w.startswith("sns_topic.email-events-alerts-dev: no env.dev.alert_email: alarms and budget alerts "
+                            "publish to the topic") for w in doc["warnings"])
     drift = run("drift", "--env", "dev", "--no-metrics")
     assert "warning" not in drift.output
 
@@ -588,13 +589,15 @@ EXIT_CASES: list[tuple[str, list[str], int]] = [
     ("unlock", ["unlock", "--env", "dev"], 0),
     ("unlock", ["unlock", "--env", "qa"], 1),
     ("sandbox", ["sandbox", "--port", "70000"], 1),
+    ("compact", ["compact", "--env", "dev", "--day", "2026-11-01"], 0),  # no files that day: nothing to compact
+    ("compact", ["compact", "--env", "dev", "--day", "yesterday"], 1),
     ("demo", ["demo", "--nope"], 1),
 ]
 
 
 @pytest.mark.parametrize(("command", "args", "code"), EXIT_CASES, ids=lambda v: str(v) if isinstance(v, int) else None)
 def test_each_command_exits_with_its_published_codes(command: str, args: list[str], code: int, aws: None) -> None:
-    converge(AwsContext(default_spec("dev")), ["log_group"])
+    converge(AwsContext(default_spec("dev")), ["log_group", "s3_bucket"])
     assert code in exit_codes.BY_COMMAND[command]
     result = run(*args, stdin="no\n")
     assert result.exit_code == code, result.output
@@ -627,3 +630,10 @@ def test_the_sandbox_stops_with_0(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("sandbox listening on http://127.0.0.1:")
     assert result.stdout.splitlines()[-1] == "sandbox stopped"
+
+
+def test_compact_without_its_bucket_is_one_line(aws: None) -> None:
+    result = run("--no-config", "compact", "--env", "prod", "--day", "2026-11-01")
+    assert result.exit_code == 1
+    assert one_error_line(result).startswith("error: compact newsletter 2026-11-01: ")
+    assert "NoSuchBucket" in result.stderr and "unexpected" not in result.stderr

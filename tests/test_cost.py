@@ -78,3 +78,38 @@ def test_the_benchmark_measures_real_bytes() -> None:
     assert m["json_gzip_bytes"] < m["json_bytes"]
     assert m["parquet_daily_bytes"] < m["parquet_per_minute_bytes"]  # every small file carries a footer
     assert m["files_per_minute"] > 1
+
+
+MEASURED = {"parquet_file_overhead_bytes": 26192, "parquet_bytes_per_event": 40}
+
+
+def test_buffer_advice_picks_the_shortest_interval_whose_files_are_mostly_data() -> None:
+    from sesl.cost import buffer_advice
+
+    # 60 s: 1,440 files of 26,192 + 40 x events/1,440 bytes; the footer is half the file once a file
+    # holds 655 events (26,192 / 40 = 654.8): 942,634 events a day at 60 s.
+    at_60 = buffer_advice(60, 943_000, MEASURED)
+    assert (at_60.seconds, at_60.compact, at_60.files_per_day) == (60, False, 1440)
+    assert at_60.footer_share <= 0.5
+    below = buffer_advice(60, 942_000, MEASURED)
+    assert below.seconds == 120 and below.footer_share <= 0.5
+
+
+def test_buffer_advice_at_the_designs_volume_is_900_s_and_daily_compaction() -> None:
+    from sesl.cost import buffer_advice
+
+    advice = buffer_advice(60, 2400, MEASURED)
+    assert (advice.seconds, advice.compact, advice.files_per_day) == (900, True, 96)
+    assert round(advice.file_bytes) == 26192 + 40 * 25 and advice.footer_share > 0.9
+    assert "compact" in advice.reason
+
+
+def test_sesl_cost_prints_the_buffer_advice() -> None:
+    from click.testing import CliRunner
+
+    from sesl.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["--no-color", "cost", "--env", "dev", "--json"])
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.output)["buffer_advice"]
+    assert (advice["current_seconds"], advice["recommended_seconds"], advice["compact_daily"]) == (60, 900, True)

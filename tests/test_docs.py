@@ -68,3 +68,8 @@ def test_each_page_section_is_the_real_help_output() -> None:
         heading = f"## sesl {name}".rstrip()
         assert f"{heading}\n\n```\n{shown.stdout}```" in page, f"docs/cli.md differs from `sesl {name} --help`"
     assert "sesl sesl" not in page
+
+
+def test_sandbox_reference_is_current() -> None:
+    assert (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8") == gen_docs.sandbox_reference(), \
+        "run: .venv/bin/python scripts/gen_docs.py"

@@ -47,6 +47,8 @@ SCENARIO: list[tuple[str, int, str]] = [
     ("sesl query daily-engagement --env prod", 0, ""),
     ("sesl query daily-engagement --env prod --param 30", 0, ""),
     ("sesl query top-links --env prod --flow newsletter --csv > links.csv", 0, ""),
+    ("sesl compact --env prod", 0, ""),
+    ("sesl compact --env prod --flow newsletter --day 2026-11-28", 0, ""),
     ("sesl unlock --env prod", 0, ""),
     ("sesl unlock --env prod --force", 0, ""),
     ("sesl verify --env prod --direct --wait 600", 0, ""),

@@ -142,3 +142,27 @@ def test_sandbox_evaluates_bucket_policies_without_their_conditions(ctx: AwsCont
                          '"Resource": "arn:aws:s3:::daily-system-design-email-events-dev/*"}]}')
     with pytest.raises(botocore.exceptions.ClientError):
         s3.get_object(Bucket="daily-system-design-email-events-dev", Key="k")
+
+
+def test_read_back_reads_again_with_backoff_until_an_eventually_consistent_read_settles(monkeypatch: Any) -> None:
+    stale = Change("iam_role", "r", Action.UPDATE, "inline_policies")
+    answers = [[stale], [stale], []]
+    monkeypatch.setattr(reconcile, "_still_to_do", lambda ctx, options, mode: answers.pop(0))
+    slept: list[float] = []
+    reconcile.read_back(None, reconcile.PlanOptions(), "apply", waits=(1.0, 2.0, 4.0), sleep=slept.append)  # type: ignore[arg-type]
+    assert slept == [1.0, 2.0] and answers == []
+
+
+def test_read_back_gives_up_after_its_bound_naming_what_still_differs(monkeypatch: Any) -> None:
+    stale = Change("iam_role", "r", Action.UPDATE, "inline_policies")
+    calls: list[int] = []
+
+    def still(ctx: Any, options: Any, mode: str) -> list[Change]:
+        calls.append(1)
+        return [stale]
+
+    monkeypatch.setattr(reconcile, "_still_to_do", still)
+    slept: list[float] = []
+    with pytest.raises(ApplyError, match=r"still differs: ~ iam_role.r \(inline_policies\)"):
+        reconcile.read_back(None, reconcile.PlanOptions(), "apply", waits=(1.0, 2.0), sleep=slept.append)  # type: ignore[arg-type]
+    assert slept == [1.0, 2.0] and len(calls) == 3

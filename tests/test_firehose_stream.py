@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -11,10 +12,10 @@ from botocore.stub import Stubber
 from sesl import reconcile
 from sesl.context import AwsContext
 from sesl.errors import AwsCallError, RefusedError
-from sesl.model import Action
+from sesl.model import Action, Change
 from sesl.resources import firehose_stream
 from sesl.retry import retry_eventual
-from tests.conftest import boto
+from tests.conftest import ACCOUNT, boto
 from tests.ladder import climb, converge, drift_then_repair, plan_for
 
 NEWSLETTER = "email-events-newsletter-dev"
@@ -153,3 +154,200 @@ def test_iam_propagation_errors_on_create_are_retried(ctx: AwsContext, monkeypat
     converge(ctx, [*DEPS, "firehose_stream"])
     assert attempts["n"] == 3  # newsletter failed once then succeeded; transactional at once
     assert plan_for(ctx, ["firehose_stream"]) == []
+
+
+# --- what AWS answers (sesl.sandbox.shapes.firehose) ------------------------------------------------------------
+def _moto_echo(spec: Any = None) -> dict[str, Any]:
+    """DescribeDeliveryStream as moto answers it: the destination exactly as it was sent."""
+    from sesl.naming import Names
+    from sesl.resources.base import Env
+    from sesl.spec import default_spec
+
+    env = Env(spec or default_spec("dev"), Names("dev", "us-west-2", ACCOUNT))
+    destination = copy.deepcopy(firehose_stream.destination_config(env, "newsletter"))
+    destination["S3BackupDescription"] = destination.pop("S3BackupConfiguration")
+    return {"DeliveryStreamDescription": {
+        "DeliveryStreamName": NEWSLETTER, "DeliveryStreamStatus": "ACTIVE", "DeliveryStreamType": "DirectPut",
+        "VersionId": "1", "HasMoreDestinations": False,
+        "Destinations": [{"DestinationId": "destinationId-000000000001",
+                          "ExtendedS3DestinationDescription": destination}]}}
+
+
+def test_the_sandbox_answers_describe_with_awss_defaults_and_omissions() -> None:
+    from sesl.sandbox import shapes
+
+    sent = {"RoleARN": "arn:aws:iam::1:role/r", "BucketARN": "arn:aws:s3:::b",
+            "S3BackupDescription": {"RoleARN": "arn:aws:iam::1:role/r", "BucketARN": "arn:aws:s3:::b"}}
+    minimal = {"DeliveryStreamDescription": {"Destinations": [{"DestinationId": "d",
+                                                               "ExtendedS3DestinationDescription": sent}]}}
+    shaped = shapes.shape("firehose", "DescribeDeliveryStream", minimal, {})
+    extended = shaped["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert extended == {
+        "RoleARN": "arn:aws:iam::1:role/r", "BucketARN": "arn:aws:s3:::b",
+        "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300}, "CompressionFormat": "UNCOMPRESSED",
+        "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"},
+        "CloudWatchLoggingOptions": {"Enabled": False}, "S3BackupMode": "Disabled",
+        "ProcessingConfiguration": {"Enabled": False, "Processors": []},
+        "S3BackupDescription": {"RoleARN": "arn:aws:iam::1:role/r", "BucketARN": "arn:aws:s3:::b",
+                                "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300},
+                                "CompressionFormat": "UNCOMPRESSED",
+                                "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"},
+                                "CloudWatchLoggingOptions": {"Enabled": False}}}
+    # What was sent is kept; SerDe members at their default are left out, others kept.
+    sesls = shapes.shape("firehose", "DescribeDeliveryStream", _moto_echo(), {})
+    d = sesls["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert d["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 60}
+    assert d["CloudWatchLoggingOptions"]["Enabled"] is True and d["S3BackupMode"] == "Enabled"
+    conversion = d["DataFormatConversionConfiguration"]
+    assert conversion["InputFormatConfiguration"]["Deserializer"] == {"OpenXJsonSerDe": {}}
+    assert conversion["OutputFormatConfiguration"]["Serializer"] == {"ParquetSerDe": {"Compression": "GZIP"}}
+    assert conversion["SchemaConfiguration"]["VersionId"] == "LATEST"
+
+
+def _state_from(described: dict[str, Any], tags: dict[str, str]) -> firehose_stream.StreamState:
+    description = described["DeliveryStreamDescription"]
+    destination = description["Destinations"][0]
+    return firehose_stream.StreamState(
+        NEWSLETTER, True, description["DeliveryStreamStatus"], "", "DirectPut", "1", destination["DestinationId"],
+        firehose_stream._as_config(destination["ExtendedS3DestinationDescription"]), tags)
+
+
+@pytest.mark.parametrize("compression", ["GZIP", "SNAPPY"])
+def test_the_diff_of_an_aws_shaped_read_is_empty(compression: str) -> None:
+    from dataclasses import replace
+
+    from sesl.naming import Names
+    from sesl.resources.base import Env
+    from sesl.sandbox import shapes
+    from sesl.spec import default_spec
+
+    spec = default_spec("dev")
+    spec = replace(spec, firehose=replace(spec.firehose, parquet_compression=compression))
+    described = shapes.shape("firehose", "DescribeDeliveryStream", _moto_echo(spec), {})
+    serializer = (described["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]
+                  ["DataFormatConversionConfiguration"]["OutputFormatConfiguration"]["Serializer"])
+    assert serializer == {"ParquetSerDe": {"Compression": "GZIP"} if compression == "GZIP" else {}}
+    kind = firehose_stream.FirehoseStreamKind()
+    want = next(w for w in kind.desired(Env(spec, Names("dev", "us-west-2", ACCOUNT))) if w.name == NEWSLETTER)
+    assert kind.diff(_state_from(described, want.tags), want) == []
+
+
+def test_a_snappy_stream_converges_although_aws_leaves_the_compression_out(aws: None) -> None:
+    from dataclasses import replace
+
+    from sesl.spec import default_spec
+
+    spec = default_spec("dev")
+    ctx = AwsContext(replace(spec, firehose=replace(spec.firehose, parquet_compression="SNAPPY")))
+    climb(ctx, "firehose_stream", [NEWSLETTER, TRANSACTIONAL], deps=DEPS)
+    serializer = _description(NEWSLETTER)["DataFormatConversionConfiguration"]["OutputFormatConfiguration"]
+    assert serializer == {"Serializer": {"ParquetSerDe": {}}}  # the shaping is on: Compression left out
+    assert _description(NEWSLETTER)["EncryptionConfiguration"] == {"NoEncryptionConfig": "NoEncryption"}
+
+
+# --- a stream whose creation failed is replaced --------------------------------------------------------------
+def _break(name: str, status: str = "CREATING_FAILED") -> None:
+    """Put moto's stream into a failed state, with the FailureDescription AWS gives it."""
+    from moto.firehose.models import firehose_backends
+
+    stream = firehose_backends[ACCOUNT]["us-west-2"].delivery_streams[name]
+    stream.delivery_stream_status = status
+    stream.failure_description = {"Type": "INVALID_KMS_KEY", "Details": "The KMS key is not valid"}
+
+
+def test_a_failed_stream_is_planned_as_a_replace_with_its_failure(ctx: AwsContext) -> None:
+    converge(ctx, [*DEPS, "firehose_stream"])
+    _break(NEWSLETTER)
+    (change,) = plan_for(ctx, ["firehose_stream"])
+    assert (change.name, change.action, change.aspect) == (NEWSLETTER, Action.REPLACE, "failed")
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("DeliveryStreamStatus", "CREATING_FAILED",
+                                                                     "ACTIVE")]
+    assert change.reason == ("the stream is CREATING_FAILED (INVALID_KMS_KEY: The KMS key is not valid) and delivers "
+                             "nothing: it is deleted and created again")
+
+
+def test_diff_then_apply_replace_a_failed_stream_without_allow_replace(ctx: AwsContext) -> None:
+    from click.testing import CliRunner
+
+    from sesl.cli.main import cli
+
+    targets = [arg for kind in ("s3_bucket", "iam_role", "glue_database", "glue_table", "log_group",
+                                "firehose_stream", "ses_event_destination") for arg in ("--target", kind)]
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["--no-color", *args, "--env", "dev", *targets])
+
+    first = run("apply", "--yes")
+    assert first.exit_code == 0, first.output
+    assert run("diff").exit_code == 0
+    _break(TRANSACTIONAL)
+    shown = run("diff")
+    assert shown.exit_code == 2, shown.output
+    assert f"-/+ firehose_stream.{TRANSACTIONAL}" in shown.output
+    assert "CREATING_FAILED (INVALID_KMS_KEY: The KMS key is not valid)" in shown.output
+    applied = run("apply", "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert run("diff").exit_code == 0
+    assert boto("firehose").describe_delivery_stream(DeliveryStreamName=TRANSACTIONAL)[
+        "DeliveryStreamDescription"]["DeliveryStreamStatus"] == "ACTIVE"
+
+
+def test_only_a_failed_replace_goes_without_the_flag(ctx: AwsContext) -> None:
+    converge(ctx, [*DEPS, "firehose_stream"])
+    _break(NEWSLETTER, "DELETING_FAILED")
+    failed = reconcile.plan(ctx, reconcile.PlanOptions(targets=("firehose_stream",)))
+    ordinary = reconcile.Plan(failed.env, failed.account, failed.region, tuple(
+        Change(c.kind, c.name, c.action, "resource", c.fields, c.reason, want=c.want, have=c.have)
+        for c in failed.changes))
+    with pytest.raises(RefusedError, match=f"firehose_stream.{NEWSLETTER} must be replaced"):
+        reconcile.execute(ctx, ordinary)
+    reconcile.execute(ctx, failed)
+    assert plan_for(ctx, ["firehose_stream"]) == []
+
+
+def test_a_deleting_failed_stream_is_deleted_with_force(ctx: AwsContext, monkeypatch: Any) -> None:
+    monkeypatch.setattr(firehose_stream, "POLL_SECONDS", 0.0)
+    firehose = ctx.client("firehose")
+    ctx.mutations_allowed = True
+    have = firehose_stream.StreamState("s", True, "DELETING_FAILED", "x: y", "DirectPut", "1", "d", {}, {})
+    with Stubber(firehose) as stub:
+        stub.add_response("delete_delivery_stream", {}, {"DeliveryStreamName": "s", "AllowForceDelete": True})
+        stub.add_client_error("describe_delivery_stream", "ResourceNotFoundException", "gone")
+        firehose_stream.FirehoseStreamKind().delete(ctx, have)
+        stub.assert_no_pending_responses()
+    with Stubber(firehose) as stub:  # any other status: a plain delete
+        stub.add_response("delete_delivery_stream", {}, {"DeliveryStreamName": "s"})
+        stub.add_client_error("describe_delivery_stream", "ResourceNotFoundException", "gone")
+        firehose_stream.FirehoseStreamKind().delete(ctx, replace_status(have, "CREATING_FAILED"))
+        stub.assert_no_pending_responses()
+
+
+def replace_status(have: firehose_stream.StreamState, status: str) -> firehose_stream.StreamState:
+    from dataclasses import replace
+
+    return replace(have, status=status)
+
+
+def test_planning_waits_for_a_stream_still_creating_or_deleting(ctx: AwsContext, monkeypatch: Any) -> None:
+    monkeypatch.setattr(firehose_stream, "POLL_SECONDS", 0.0)
+    firehose = ctx.client("firehose")
+    body: dict[str, Any] = {"DeliveryStreamName": "s",
+                            "DeliveryStreamARN": "arn:aws:firehose:us-west-2:1:deliverystream/s",
+                            "DeliveryStreamType": "DirectPut", "VersionId": "1", "Destinations": [],
+                            "HasMoreDestinations": False}
+    with Stubber(firehose) as stub:
+        for status in ("CREATING", "CREATING", "ACTIVE"):
+            stub.add_response("describe_delivery_stream",
+                              {"DeliveryStreamDescription": {**body, "DeliveryStreamStatus": status}})
+        assert firehose_stream._settled(ctx, "s")["DeliveryStreamStatus"] == "ACTIVE"  # type: ignore[index]
+        stub.assert_no_pending_responses()
+    with Stubber(firehose) as stub:
+        stub.add_response("describe_delivery_stream",
+                          {"DeliveryStreamDescription": {**body, "DeliveryStreamStatus": "DELETING"}})
+        stub.add_client_error("describe_delivery_stream", "ResourceNotFoundException", "gone")
+        assert firehose_stream._settled(ctx, "s") is None
+    with Stubber(firehose) as stub:
+        stub.add_response("describe_delivery_stream",
+                          {"DeliveryStreamDescription": {**body, "DeliveryStreamStatus": "CREATING"}})
+        with pytest.raises(AwsCallError, match="still CREATING after 0 s"):
+            firehose_stream._settled(ctx, "s", timeout=0.0)

@@ -55,3 +55,54 @@ def test_retention_must_be_a_value_cloudwatch_accepts() -> None:
     assert "not one CloudWatch Logs accepts" in kind.validate(env, replace(want, retention_days=15))[0]
     assert "log group name" in kind.validate(env, replace(want, name="/aws/bad name"))[0]
     assert "without ':'" in kind.validate(env, replace(want, streams=("a:b",)))[0]
+
+
+# --- what AWS answers (sesl.sandbox.shapes.logs) ------------------------------------------------------------------
+def test_the_sandbox_answers_with_the_log_group_class() -> None:
+    from sesl.sandbox import shapes
+
+    echoed = {"logGroups": [{"logGroupName": "a", "arn": "arn:aws:logs:us-west-2:1:log-group:a:*"},
+                            {"logGroupName": "b", "logGroupClass": "INFREQUENT_ACCESS"}]}
+    assert shapes.shape("logs", "DescribeLogGroups", echoed, {}) == {"logGroups": [
+        {"logGroupClass": "STANDARD", "logGroupName": "a", "arn": "arn:aws:logs:us-west-2:1:log-group:a:*"},
+        {"logGroupName": "b", "logGroupClass": "INFREQUENT_ACCESS"}]}
+
+
+def test_the_ladder_reads_the_aws_shaped_group(ctx: AwsContext) -> None:
+    climb(ctx, "log_group", [NEWSLETTER, TRANSACTIONAL])
+    group = boto("logs").describe_log_groups(logGroupNamePrefix=NEWSLETTER)["logGroups"][0]
+    assert group["logGroupClass"] == "STANDARD"
+    assert group["arn"] == f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:{NEWSLETTER}:*"
+    assert group["logGroupArn"] == f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:{NEWSLETTER}"
+    (have,) = [LogGroupKind().read(ctx, w) for w in LogGroupKind().desired(Env(ctx.spec, ctx.names))
+               if w.name == NEWSLETTER]
+    assert have is not None and have.arn == group["logGroupArn"]
+
+
+def test_the_arn_is_read_from_either_member(ctx: AwsContext) -> None:
+    from botocore.stub import Stubber
+
+    kind = LogGroupKind()
+    want = next(w for w in kind.desired(Env(ctx.spec, ctx.names)) if w.name == NEWSLETTER)
+    arn = f"arn:aws:logs:us-west-2:{ACCOUNT}:log-group:{NEWSLETTER}"
+    logs = ctx.client("logs")
+    for group in ({"logGroupName": NEWSLETTER, "arn": arn + ":*"},  # only the ARN with ":*"
+                  {"logGroupName": NEWSLETTER, "arn": arn + ":*", "logGroupArn": arn, "logGroupClass": "STANDARD",
+                   "storedBytes": 0, "metricFilterCount": 0, "retentionInDays": 14}):
+        with Stubber(logs) as stub:
+            stub.add_response("describe_log_groups", {"logGroups": [group]}, {"logGroupNamePrefix": NEWSLETTER})
+            stub.add_response("list_tags_for_resource", {"tags": want.tags}, {"resourceArn": arn})
+            stub.add_response("describe_log_streams", {"logStreams": [{"logStreamName": s} for s in want.streams]},
+                              {"logGroupName": NEWSLETTER})
+            have = kind.read(ctx, want)
+            stub.assert_no_pending_responses()
+        assert have is not None and have.arn == arn
+        expected = [] if "retentionInDays" in group else ["retention"]  # absent: the events never expire
+        assert [c.aspect for c in kind.diff(have, want)] == expected
+
+
+def test_a_group_that_never_expires_is_retention_drift(ctx: AwsContext) -> None:
+    climb(ctx, "log_group", [NEWSLETTER, TRANSACTIONAL])
+    change = drift_then_repair(ctx, "log_group", NEWSLETTER, "retention",
+                               lambda: boto("logs").delete_retention_policy(logGroupName=NEWSLETTER))
+    assert (change.fields[0].before, change.fields[0].after) == (None, 14)

@@ -16,6 +16,7 @@ from sesl.resources.base import Env
 from sesl.resources.budget import BudgetKind
 from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind, alarm_problems
 from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind, body_problems
+from sesl.sandbox.shapes import sns as sandbox_sns
 from sesl.spec import EnvSpec, default_spec
 from tests.conftest import ACCOUNT, boto
 from tests.ladder import climb, drift_then_repair, plan_for
@@ -47,6 +48,7 @@ def test_topic_with_the_alert_email(ctx: AwsContext) -> None:
 
 def test_changing_the_alert_email_unsubscribes_only_what_sesl_subscribed(ctx: AwsContext) -> None:
     climb(ctx, "sns_topic", [TOPIC])
+    sandbox_sns.confirm(TOPIC_ARN, "ops@example.com")  # the recipient followed the link
     boto("sns").subscribe(TopicArn=TOPIC_ARN, Protocol="email", Endpoint="someone-else@example.com")
     moved = AwsContext(replace(ctx.spec, alert_email="oncall@example.com"))
     (change,) = plan_for(moved, ["sns_topic"])[:1]
@@ -127,7 +129,8 @@ def test_budget_climbs_the_ladder_and_compares_amounts_as_numbers(ctx: AwsContex
     climb(ctx, "budget", [BUDGET])
     budgets = boto("budgets")
     budget = budgets.describe_budget(AccountId=ACCOUNT, BudgetName=BUDGET)["Budget"]
-    assert (budget["BudgetLimit"], budget["TimeUnit"]) == ({"Amount": "25.00", "Unit": "USD"}, "MONTHLY")
+    # "25.00" sent, "25.0" read back (sesl.sandbox.shapes.budgets)
+    assert (budget["BudgetLimit"], budget["TimeUnit"]) == ({"Amount": "25.0", "Unit": "USD"}, "MONTHLY")
     budgets.update_budget(AccountId=ACCOUNT, NewBudget={**budget, "BudgetLimit": {"Amount": "25", "Unit": "USD"}})
     assert plan_for(ctx, ["budget"]) == []
     change = drift_then_repair(ctx, "budget", BUDGET, "limit", lambda: budgets.update_budget(
@@ -143,13 +146,19 @@ def test_budget_notifications_drift(ctx: AwsContext) -> None:
         AccountId=ACCOUNT, BudgetName=BUDGET, Notification=actual))
     subscribers = budgets.describe_subscribers_for_notification(AccountId=ACCOUNT, BudgetName=BUDGET,
                                                                 Notification=actual)["Subscribers"]
-    assert subscribers == [{"SubscriptionType": "EMAIL", "Address": "ops@example.com"}]
+    assert sorted(subscribers, key=lambda x: x["SubscriptionType"]) == [
+        {"SubscriptionType": "EMAIL", "Address": "ops@example.com"},
+        {"SubscriptionType": "SNS", "Address": TOPIC_ARN}]
 
 
 def test_budget_without_an_alert_email_warns_and_validates_names() -> None:
     env = _env(default_spec("dev"))
     kind = BudgetKind()
     want = kind.desired(env)[0]
-    assert want.notifications == () and "without notifications" in kind.warnings(env, want)[0]
+    # Budget alerts still reach the alert topic; only the e-mail subscriber is missing.
+    assert [n[0] for n in want.notifications] == ["ACTUAL", "FORECASTED"]
+    assert want.subscribers() == (("SNS", TOPIC_ARN),)
+    assert kind.warnings(env, want) == [
+        f"no env.<name>.alert_email: budget alerts go only to the alert topic {TOPIC_ARN}"]
     assert "1-100 characters" in kind.validate(env, replace(want, name="a:b"))[0]
     assert kind.validate(env, replace(want, name="x" * 101))

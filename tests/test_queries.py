@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -139,3 +140,121 @@ def test_bounce_and_complaint_rates(con: Any) -> None:
     assert (d1["sent"], d1["bounced"], d1["hard_bounced"], d1["complained"]) == (5, 1, 1, 1)
     assert (d1["bounce_rate"], d1["complaint_rate"]) == (0.2, 0.2)
     assert (rows[D2]["sent"], rows[D2]["bounced"], rows[D2]["bounce_rate"]) == (2, 0, 0.0)
+
+
+# --- A month of realistic traffic with every hard case (sesl/traffic.py), checked against the definitions ---
+
+from sesl import traffic  # noqa: E402
+from tests import metrics_reference as ref  # noqa: E402
+
+WHERE = traffic.Where(NAMES.account, NAMES.region, "cs")
+MONTH_DAYS = 40
+
+
+def _by_partition(arrivals: list[traffic.Arrival]) -> list[tuple[dt.date, list[dict[str, Any]]]]:
+    """Firehose's objects (60 s buffers filed under their oldest record's arrival date), one file a day."""
+    days: dict[dt.date, list[dict[str, Any]]] = {}
+    for day, events in traffic.firehose_objects(arrivals):
+        days.setdefault(day, []).extend(events)
+    return sorted(days.items())
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, list[dict[str, Any]]]]:
+    root = tmp_path_factory.mktemp("month")
+    arrivals = {"newsletter": traffic.newsletter(TODAY, MONTH_DAYS, 240, WHERE),
+                "transactional": traffic.transactional(TODAY, MONTH_DAYS, 240, WHERE)}
+    for flow, flow_arrivals in arrivals.items():
+        write_partitioned(root / flow, _by_partition(flow_arrivals))
+    con = duckdb_over({(NAMES.database, f"{flow}_events"): root / flow for flow in arrivals})
+    return con, {flow: [a.event for a in flow_arrivals] for flow, flow_arrivals in arrivals.items()}
+
+
+def _close(got: Any, want: Any) -> bool:
+    if isinstance(want, float) or isinstance(got, float):
+        return want is not None and got is not None and abs(got - want) <= 0.5e-4 + 1e-12
+    return bool(got == want)
+
+
+def _assert_rows(rows: dict[dt.date, dict[str, Any]], expected: dict[dt.date, dict[str, Any]]) -> None:
+    assert sorted(rows) == sorted(expected)
+    for key, want in expected.items():
+        got = {column: rows[key][column] for column in want}
+        assert all(_close(got[c], want[c]) for c in want), (key, got, want)
+
+
+@pytest.mark.parametrize("flow", ["newsletter", "transactional"])
+def test_daily_engagement_matches_the_definitions_on_a_realistic_month(month: Any, flow: str) -> None:
+    con, events = month
+    rows = {r["send_date"]: r for r in run(con, query_sql("daily_engagement", NAMES, flow), 30)}
+    _assert_rows(rows, ref.daily_engagement(events[flow], TODAY, 30))
+
+
+@pytest.mark.parametrize("flow", ["newsletter", "transactional"])
+def test_bounce_and_complaint_rates_match_ses_definitions_on_a_realistic_month(month: Any, flow: str) -> None:
+    con, events = month
+    rows = {r["send_date"]: r for r in run(con, query_sql("bounce_complaint_rates", NAMES, flow), 30)}
+    _assert_rows(rows, ref.bounce_complaint_rates(events[flow], TODAY, 30))
+
+
+@pytest.mark.parametrize("flow", ["newsletter", "transactional"])
+def test_weekly_trends_match_the_definitions_on_a_realistic_month(month: Any, flow: str) -> None:
+    con, events = month
+    rows = {r["week_start"]: r for r in run(con, query_sql("weekly_trends", NAMES, flow), 35)}
+    _assert_rows(rows, ref.weekly_trends(events[flow], TODAY, 35))
+
+
+def test_top_links_match_the_definitions_whatever_the_case_of_tag_keys(month: Any) -> None:
+    con, events = month
+    rows = run(con, query_sql("top_links", NAMES, "newsletter"), 30)
+    got = [(r["link"], r["campaign"], r["advertiser"], r["total_clicks"], r["unique_clicks"]) for r in rows]
+    assert got == ref.top_links(events["newsletter"], TODAY, 30)
+    assert ("https://sponsor-two.example/trial", "launch", "sponsor-two") in {g[:3] for g in got}  # keys "Campaign"
+
+
+@pytest.mark.parametrize("flow", ["newsletter", "transactional"])
+def test_subscriber_growth_matches_the_definitions_on_a_realistic_month(month: Any, flow: str) -> None:
+    con, events = month
+    rows = run(con, query_sql("subscriber_growth", NAMES, flow), 20)
+    got = [(r["period"], r["period_start"], r["new_recipients"], r["total_recipients"]) for r in rows]
+    assert got == ref.subscriber_growth(events[flow], TODAY, 20)
+    assert {g[0] for g in got} == {"day", "week", "month"}
+
+
+def test_the_month_has_every_hard_case(month: Any) -> None:
+    _, events = month
+    news = events["newsletter"]
+    multi = [e for e in news if len(e["mail"]["destination"]) > 1]
+    assert any(e["eventType"] == "Bounce" for e in multi) and any(e["eventType"] == "Delivery" for e in multi)
+    assert any(ref.is_machine_open(e) for e in news)
+    assert any(e["eventType"] == "Bounce" and e["bounce"]["bounceType"] == "Transient" for e in news)
+    late = [e for e in news if e["eventType"] == "Open" and ref.event_date(e["open"]["timestamp"]) > ref.send_date(e)
+            + dt.timedelta(days=1)]
+    assert late, "no open arrives days after its send"
+    sends = [e for e in news if e["eventType"] == "Send"]
+    midnight = {ref.send_date(e) for e in sends if e["mail"]["timestamp"][11:13] in ("23", "00")}
+    assert len(midnight) == 2, "no issue straddles midnight UTC"
+    keys = [json.dumps(e["mail"]["messageId"]) for e in sends]
+    assert len(keys) > len(set(keys)), "no Send record delivered twice"
+
+
+def test_a_partial_bounce_counts_the_right_recipient_as_delivered(tmp_path: Any) -> None:
+    # One message To a and CC b, c: b hard-bounces, a and c get it. By hand: 3 sent, 2 delivered
+    # recipients (a, c), 1 message delivered, hard bounce rate 1/3.
+    sent = _at(D1)
+    to = ["A@x.example", "b@x.example", "c@x.example"]
+    day = traffic._Day(__import__("random").Random(1), WHERE, "newsletter")
+    day.add("Send", "p1", sent, to, sent)
+    day.add("Bounce", "p1", sent, to, sent, **traffic._bounce("Permanent", ["b@x.example"]))
+    day.add("Delivery", "p1", sent, to, sent, recipients=["A@x.example", "c@x.example"])
+    write_partitioned(tmp_path, [(D1, [a.event for a in day.out])])
+    con = duckdb_over({(NAMES.database, "newsletter_events"): tmp_path})
+    engagement = run(con, query_sql("daily_engagement", NAMES, "newsletter"), 30)[0]
+    assert (engagement["sent"], engagement["delivered"], engagement["delivered_messages"]) == (3, 2, 1)
+    rates = run(con, query_sql("bounce_complaint_rates", NAMES, "newsletter"), 30)[0]
+    assert (rates["sent"], rates["hard_bounced"], rates["bounce_rate"]) == (3, 1, round(1 / 3, 4))
+    weekly = run(con, query_sql("weekly_trends", NAMES, "newsletter"), 30)[0]
+    assert weekly["recipients_delivered"] == 2
+    growth_rows = run(con, query_sql("subscriber_growth", NAMES, "newsletter"), 30)
+    growth = {(r["period"], r["new_recipients"]) for r in growth_rows}
+    assert ("day", 2) in growth  # b was never reached

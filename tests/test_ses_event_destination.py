@@ -165,3 +165,56 @@ def test_sandbox_fill_rejects_bad_types_and_duplicates(aws: None) -> None:
     with pytest.raises(botocore.exceptions.ClientError, match="NotFoundException"):
         sesv2.update_configuration_set_event_destination(ConfigurationSetName=NEWSLETTER_SET,
                                                          EventDestinationName="zzz", EventDestination=good)
+
+
+# --- what AWS answers (sesl.sandbox.shapes.sesv2) -----------------------------------------------------------------
+def test_the_sandbox_does_not_keep_the_order_of_event_types() -> None:
+    from sesl.sandbox import shapes
+
+    sent = {"EventDestinations": [{"Name": "d", "Enabled": True,
+                                   "MatchingEventTypes": ["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "SEND"]}]}
+    shaped = shapes.shape("sesv2", "GetConfigurationSetEventDestinations", sent, {})
+    assert shaped == {"EventDestinations": [{"Name": "d", "Enabled": True, "MatchingEventTypes": [
+        "SEND", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK"]}]}
+
+
+def test_the_ladder_reads_the_reordered_answer(ctx: AwsContext) -> None:
+    climb(ctx, "ses_event_destination", ["sesl-firehose-newsletter", "sesl-firehose-transactional"], deps=DEPS)
+    (d,) = _destinations()
+    # sesl sent them sorted; the answer is in another order, and the plan above was still empty.
+    assert d["MatchingEventTypes"] == ["SEND", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK"]
+
+
+def test_a_read_in_any_order_or_spelling_has_no_diff() -> None:
+    kind = ses.SesEventDestinationKind()
+    want = kind.desired(Env(default_spec("dev"), NAMES))[0]
+    firehose = want.definition()["KinesisFirehoseDestination"]
+    for types in (("SEND", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK"),
+                  ("send", "bounce", "complaint", "delivery", "open", "click")):
+        have = ses.DestinationState(want.name, True, want.configuration_set,
+                                    tuple(sorted({ses.event_type(t) for t in types})), True, firehose)
+        assert kind.diff(have, want) == []
+    assert ses.event_type("renderingFailure") == "RENDERING_FAILURE"
+    assert ses.event_type("deliveryDelay") == "DELIVERY_DELAY"
+    assert ses.event_type("DELIVERY_DELAY") == "DELIVERY_DELAY"
+
+
+def test_could_not_access_the_stream_is_retried_for_the_ses_role(ctx: AwsContext, monkeypatch: Any) -> None:
+    monkeypatch.setattr(ses, "retry_eventual", functools.partial(retry_eventual, sleep=lambda _: None))
+    kind = ses.SesEventDestinationKind()
+    want = kind.desired(Env(ctx.spec, NAMES))[0]
+    sesv2 = ctx.client("sesv2")
+    ctx.mutations_allowed = True
+    with Stubber(sesv2) as stub:
+        stub.add_client_error("update_configuration_set_event_destination", "BadRequestException",
+                              "Could not access Kinesis Firehose Stream arn:aws:firehose:us-west-2:1:deliverystream/s.")
+        stub.add_response("update_configuration_set_event_destination", {}, None)
+        kind.update_whole(ctx, want, None)  # type: ignore[arg-type]
+        stub.assert_no_pending_responses()
+    with Stubber(sesv2) as stub:
+        stub.add_client_error("create_configuration_set_event_destination", "AccessDeniedException",
+                              "User: arn:aws:iam::1:user/u is not authorized to perform: "
+                              "ses:CreateConfigurationSetEventDestination")
+        with pytest.raises(botocore.exceptions.ClientError, match="AccessDeniedException"):
+            kind.create(ctx, want)
+        stub.assert_no_pending_responses()  # one call: not retried

@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from sesl.cli.common import config_source, env_option, load
-from sesl.cost import Volume, estimate, load_prices, total
+from sesl.cost import BufferAdvice, Volume, buffer_advice, estimate, load_prices, total
 from sesl.model import FORMAT_VERSION
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
@@ -49,11 +49,13 @@ def cost(g: Globals, env_name: str, events_per_day: int, avg_event_bytes: int, q
     spec = load(g, env_name)
     data = load_prices(prices_file)
     lines = estimate(spec, Volume(events_per_day, avg_event_bytes, queries_per_day, avg_scan_mb), data)
+    advice = buffer_advice(spec.firehose.buffer_interval_seconds, events_per_day, data["measured"])
     if as_json:
         click.echo(json.dumps({"format_version": FORMAT_VERSION, "env": env_name,
                                "config": config_source(g).label, "prices_as_of": data["as_of"], "currency": "USD",
                                "lines": [{"item": x.item, "detail": x.detail, "usd": round(x.usd, 4)} for x in lines],
-                               "total_usd": round(total(lines), 4)}, indent=2))
+                               "total_usd": round(total(lines), 4), "buffer_advice": _advice_json(advice)},
+                              indent=2))
         return
     table = Table(title=f"sesl cost · env {env_name} · {events_per_day:,} events/day per stream · per month")
     table.add_column("item")
@@ -67,6 +69,19 @@ def cost(g: Globals, env_name: str, events_per_day: int, avg_event_bytes: int, q
     console.print(f"Prices for {data.get('region', 'us-west-2')} as of {data['as_of']} "
                   f"({'your file ' + str(prices_file) if prices_file else 'sesl/data/prices-us-west-2.json'}); "
                   f"storage sizes measured on {data['measured']['date']} by `{data['measured']['command']}`.")
+    console.print(_advice_line(env_name, advice))
+
+
+def _advice_json(advice: BufferAdvice) -> dict[str, object]:
+    return {"current_seconds": advice.current_seconds, "recommended_seconds": advice.seconds,
+            "files_per_day": round(advice.files_per_day, 1), "file_kb": round(advice.file_bytes / 1024, 1),
+            "footer_share": round(advice.footer_share, 3), "compact_daily": advice.compact, "reason": advice.reason}
+
+
+def _advice_line(env_name: str, advice: BufferAdvice) -> str:
+    change = ("keep it" if advice.seconds == advice.current_seconds
+              else f"set env.{env_name}.firehose.buffer_interval_seconds = {advice.seconds}")
+    return f"Buffering: {advice.current_seconds} s now; {change}: {advice.reason}."
 
 
 COMMANDS = (cost,)

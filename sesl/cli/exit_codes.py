@@ -21,6 +21,7 @@ MEANING = {
 
 BY_COMMAND: dict[str, tuple[int, ...]] = {
     "apply": (OK, ERROR, INTERRUPTED),
+    "compact": (OK, ERROR, INTERRUPTED),
     "cost": (OK, ERROR, INTERRUPTED),
     "demo": (OK, ERROR, INTERRUPTED),
     "destroy": (OK, ERROR, INTERRUPTED),

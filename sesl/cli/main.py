@@ -175,9 +175,9 @@ def cli(ctx: click.Context, profile: str | None, region: str | None, config: Pat
 
 
 def _register() -> None:
-    from sesl.cli import cost_cmds, drift_cmds, plan_cmds, query_cmds, sandbox_cmds, verify_cmds
+    from sesl.cli import compact_cmds, cost_cmds, drift_cmds, plan_cmds, query_cmds, sandbox_cmds, verify_cmds
 
-    for module in (plan_cmds, drift_cmds, sandbox_cmds, query_cmds, verify_cmds, cost_cmds):
+    for module in (plan_cmds, drift_cmds, sandbox_cmds, query_cmds, verify_cmds, cost_cmds, compact_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

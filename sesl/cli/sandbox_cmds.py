@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import time
 from types import ModuleType
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sesl.errors import SeslError
+from sesl.sandbox import shapes  # stdlib only at import: safe without the sandbox extra
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
     from sesl.cli.main import Globals
@@ -49,12 +51,16 @@ def sandbox_server() -> ModuleType:
 @click.command()
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--moto-echo", is_flag=True,
+              help="Answer as moto does (echo what was sent) instead of the way AWS answers; see docs/sandbox.md.")
 @click.pass_obj
-def sandbox(g: Globals, port: int) -> None:
+def sandbox(g: Globals, port: int, moto_echo: bool) -> None:
     """Run an embedded AWS emulator (moto) on 127.0.0.1 in the foreground, until Ctrl-C.
 
     It is seeded with the SES configuration sets the design treats as pre-existing, and fills the
-    calls moto lacks. Point other commands at it with the line it prints.
+    calls moto lacks. Its answers are shaped the way AWS answers (values normalised, members AWS adds),
+    so a diff that settles here settles on AWS too (docs/sandbox.md). Point other commands at it with the
+    line it prints.
 
     \b
     Example:
@@ -64,6 +70,8 @@ def sandbox(g: Globals, port: int) -> None:
       sesl apply --env dev --yes
     """
     check_port_free(port)
+    if moto_echo:
+        os.environ[shapes.ENV_SWITCH] = "0"
     server = sandbox_server()
     with server.running(port=port) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())

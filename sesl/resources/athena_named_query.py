@@ -81,6 +81,7 @@ class AthenaNamedQueryKind(Kind):
         if not same:
             return None
         first = same[0]
+        # AWS leaves Description out when none was saved (sesl/sandbox/shapes/athena.py): absent reads as "".
         return NamedQueryState(want.name, True, tuple(q["NamedQueryId"] for q in same), first.get("Database", ""),
                                first.get("Description", ""), first.get("QueryString", ""))
 

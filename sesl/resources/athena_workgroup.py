@@ -101,6 +101,9 @@ class AthenaWorkgroupKind(Kind):
 
         others = tuple(sorted(q["Name"] for q in read_workgroup_queries(ctx, want.name)
                               if not q["Name"].startswith(OWNED_PREFIX)))
+        # GetWorkGroup answers members sesl never set (EffectiveEngineVersion, RequesterPaysEnabled,
+        # EnableMinimumEncryptionConfiguration, CreationTime; sesl/sandbox/shapes/athena.py): the diff compares
+        # only the keys of the desired configuration, member by member.
         return WorkgroupState(want.name, is_owned(tags, ctx.spec.env), arn, group.get("State", "ENABLED"),
                               group.get("Configuration", {}), others, tags)
 

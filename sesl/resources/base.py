@@ -86,6 +86,11 @@ class Kind(ABC):
         """Not errors, but worth saying in every plan (e.g. a projection range nearing its end)."""
         return []
 
+    def observed_warnings(self, ctx: AwsContext, want: Any, have: Any | None) -> list[str]:
+        """Warnings that depend on the live state (read-only calls only), shown in every plan: e.g. what
+        schema evolution left out, or account settings that block what apply would do."""
+        return []
+
     def adopt(self, ctx: AwsContext, want: Any, have: Any) -> None:
         """Take an existing resource over: by default, put sesl's ownership tags on it."""
         update_tags = getattr(self, "update_tags", None)

@@ -1,15 +1,22 @@
-"""A monthly AWS Budgets cost budget, with e-mail notifications to the alert address.
+"""A monthly AWS Budgets cost budget whose notifications reach somebody: the env's alert topic, and the
+alert address by e-mail when one is set.
 
 Why Budgets and not a CloudWatch billing alarm: `AWS/Billing EstimatedCharges` exists only in us-east-1
 and only after someone enables "Receive Billing Alerts" by hand in the Billing console (no API);
 Budgets needs neither. Budgets is a global service whose endpoint signs in us-east-1 (botocore budgets
 endpoint rules), so sesl calls it through a us-east-1 client. Sources: aws-reference.md §6.3.
+
+Each notification has one SNS subscriber, the alert topic (whose policy lets budgets.amazonaws.com publish,
+see sns_topic), so budget alerts go wherever the alarms go; the e-mail subscriber is added when
+`alert_email` is set. A notification may have one SNS and up to 10 e-mail subscribers (Budgets API
+reference, Notification).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sesl.context import AwsContext
@@ -24,6 +31,7 @@ MAX_NOTIFICATIONS = 10  # per budget (Budgets quotas; CreateBudget Notifications
 MAX_EMAIL_SUBSCRIBERS = 10  # per notification, plus one SNS topic
 
 Notification = tuple[str, str, float, str]  # (type, comparison, threshold, threshold type)
+Subscriber = tuple[str, str]  # (SubscriptionType, Address)
 
 
 @dataclass(frozen=True)
@@ -34,10 +42,17 @@ class BudgetSpec:
     notifications: tuple[Notification, ...]
     email: str | None
     tags: dict[str, str]
+    topic_arn: str = ""
 
     def budget(self) -> dict[str, Any]:
         return {"BudgetName": self.name, "BudgetLimit": {"Amount": f"{self.limit_usd:.2f}", "Unit": "USD"},
                 "TimeUnit": "MONTHLY", "BudgetType": "COST"}
+
+    def subscribers(self) -> tuple[Subscriber, ...]:
+        """Who each notification reaches: the alert topic, and the alert address when set (sorted)."""
+        wanted = [("SNS", self.topic_arn)] if self.topic_arn else []
+        wanted += [("EMAIL", self.email)] if self.email else []
+        return tuple(sorted(wanted))
 
 
 @dataclass(frozen=True)
@@ -45,11 +60,20 @@ class BudgetState:
     name: str
     owned: bool
     arn: str
-    limit_usd: float
+    limit: str  # BudgetLimit.Amount as AWS returns it (a decimal string, e.g. "25.0")
     unit: str
     time_unit: str
-    notifications: dict[Notification, tuple[str, ...]]  # -> e-mail subscribers
+    notifications: dict[Notification, tuple[Subscriber, ...]]  # -> subscribers, sorted
     tags: dict[str, str]
+
+
+def amount(value: Any) -> Decimal | None:
+    """A budget amount as a decimal: AWS returns "25.0" for "25.00" sent (cdk-real-drift corpus
+    AWS__Budgets__Budget.MonthlyCost; terraform-provider-aws budgets suppressEquivalentBudgetLimitAmount)."""
+    try:
+        return Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _notification(n: Notification) -> dict[str, Any]:
@@ -63,18 +87,22 @@ def _key(raw: dict[str, Any]) -> Notification:
             raw.get("ThresholdType", "PERCENTAGE"))
 
 
+def _subscriber_list(subscribers: tuple[Subscriber, ...]) -> list[dict[str, str]]:
+    return [{"SubscriptionType": kind, "Address": address} for kind, address in subscribers]
+
+
 class BudgetKind(Kind):
     kind = "budget"
-    needs = ()
+    needs = ("sns_topic",)  # every notification publishes to the alert topic
 
     def desired(self, env: Env) -> list[BudgetSpec]:
         m = env.spec.monitoring
-        notifications: tuple[Notification, ...] = ()
-        if env.spec.alert_email:
-            notifications = (("ACTUAL", "GREATER_THAN", float(m.budget_alert_percent), "PERCENTAGE"),
-                             ("FORECASTED", "GREATER_THAN", 100.0, "PERCENTAGE"))
+        notifications: tuple[Notification, ...] = (
+            ("ACTUAL", "GREATER_THAN", float(m.budget_alert_percent), "PERCENTAGE"),
+            ("FORECASTED", "GREATER_THAN", 100.0, "PERCENTAGE"))
         return [BudgetSpec(env.names.budget, env.names.account, m.monthly_budget_usd, notifications,
-                           env.spec.alert_email, ownership_tags(env.spec.env, env.spec.tags))]
+                           env.spec.alert_email, ownership_tags(env.spec.env, env.spec.tags),
+                           env.names.alert_topic_arn)]
 
     def validate(self, env: Env, want: BudgetSpec) -> list[str]:
         problems = []
@@ -85,7 +113,9 @@ class BudgetKind(Kind):
         return problems
 
     def warnings(self, env: Env, want: BudgetSpec) -> list[str]:
-        return [] if want.email else ["no env.<name>.alert_email: the budget is created without notifications"]
+        if want.email:
+            return []
+        return [f"no env.<name>.alert_email: budget alerts go only to the alert topic {want.topic_arn}"]
 
     def _client(self, ctx: AwsContext) -> Any:
         return ctx.client("budgets", region=BUDGETS_REGION)
@@ -99,35 +129,35 @@ class BudgetKind(Kind):
             return None
         arn = f"arn:aws:budgets::{want.account}:budget/{want.name}"
         tags = tags_to_dict(budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", []))
-        notifications = {}
+        limit = budget.get("BudgetLimit", {})
+        return BudgetState(want.name, is_owned(tags, ctx.spec.env), arn, str(limit.get("Amount", "")),
+                           limit.get("Unit", ""), budget.get("TimeUnit", ""), self._notifications(budgets, want),
+                           tags)
+
+    def _notifications(self, budgets: Any, want: BudgetSpec) -> dict[Notification, tuple[Subscriber, ...]]:
+        out = {}
         for raw in budgets.describe_notifications_for_budget(AccountId=want.account, BudgetName=want.name).get(
                 "Notifications", []):
+            key = _key(raw)
+            # Asked with the members sesl sets: AWS may add read-only ones (NotificationState) to `raw`.
             subscribers = budgets.describe_subscribers_for_notification(
-                AccountId=want.account, BudgetName=want.name, Notification=raw).get("Subscribers", [])
-            notifications[_key(raw)] = tuple(sorted(s["Address"] for s in subscribers
-                                                    if s["SubscriptionType"] == "EMAIL"))
-        limit = budget.get("BudgetLimit", {})
-        return BudgetState(want.name, is_owned(tags, ctx.spec.env), arn, float(limit.get("Amount", 0)),
-                           limit.get("Unit", ""), budget.get("TimeUnit", ""), notifications, tags)
+                AccountId=want.account, BudgetName=want.name, Notification=_notification(key)).get("Subscribers", [])
+            out[key] = tuple(sorted((s["SubscriptionType"], s["Address"]) for s in subscribers))
+        return out
 
     def create_fields(self, want: BudgetSpec) -> tuple[FieldChange, ...]:
         return (FieldChange("BudgetLimit", None, f"{want.limit_usd:.2f} USD per month"),
-                FieldChange("notifications", None, [f"{n[0]} > {n[2]:g}%" for n in want.notifications]))
+                FieldChange("notifications", None, [f"{n[0]} > {n[2]:g}%" for n in want.notifications]),
+                FieldChange("subscribers", None, [f"{kind} {address}" for kind, address in want.subscribers()]))
 
     def diff(self, have: BudgetState, want: BudgetSpec) -> list[Change]:
-        # Amount is a string in the API ("25" and "25.0" are the same budget): compared as a number.
-        limit = diff_values({"Amount": have.limit_usd, "Unit": have.unit, "TimeUnit": have.time_unit},
-                            {"Amount": want.limit_usd, "Unit": "USD", "TimeUnit": "MONTHLY"})
-        wanted = {n: (want.email,) for n in want.notifications if want.email}
-        notes = [FieldChange(f"notification.{n[0]}>{n[2]:g}", list(have.notifications.get(n, ())) or None,
-                             list(emails)) for n, emails in wanted.items() if have.notifications.get(n) != emails]
-        notes += [FieldChange(f"notification.{n[0]}>{n[2]:g}", list(s), None) for n, s in have.notifications.items()
-                  if n not in wanted]
-        return [*self.change(want, have, "limit", limit), *self.change(want, have, "notifications", notes),
+        limit = limit_fields(have, want)
+        return [*self.change(want, have, "limit", limit),
+                *self.change(want, have, "notifications", notification_fields(have, want)),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
     def create(self, ctx: AwsContext, want: BudgetSpec) -> None:
-        subscribers = [{"SubscriptionType": "EMAIL", "Address": want.email}] if want.email else []
+        subscribers = _subscriber_list(want.subscribers())
         self._client(ctx).create_budget(
             AccountId=want.account, Budget=want.budget(), ResourceTags=tag_list(want.tags),
             NotificationsWithSubscribers=[{"Notification": _notification(n), "Subscribers": subscribers}
@@ -137,18 +167,43 @@ class BudgetKind(Kind):
         self._client(ctx).update_budget(AccountId=want.account, NewBudget=want.budget())
 
     def update_notifications(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
-        budgets = self._client(ctx)
-        for n in have.notifications:
-            budgets.delete_notification(AccountId=want.account, BudgetName=want.name, Notification=_notification(n))
-        if want.email:
-            for n in want.notifications:
+        """Only the notifications that differ are replaced (delete, then create with its subscribers)."""
+        budgets, subscribers = self._client(ctx), want.subscribers()
+        for n, current in have.notifications.items():
+            if n not in want.notifications or current != subscribers:
+                budgets.delete_notification(AccountId=want.account, BudgetName=want.name,
+                                            Notification=_notification(n))
+        for n in want.notifications:
+            if have.notifications.get(n) != subscribers:
                 budgets.create_notification(AccountId=want.account, BudgetName=want.name,
-                                            Notification=_notification(n),
-                                            Subscribers=[{"SubscriptionType": "EMAIL", "Address": want.email}])
+                                            Notification=_notification(n), Subscribers=_subscriber_list(subscribers))
 
     def update_tags(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
         self._client(ctx).tag_resource(ResourceARN=have.arn, ResourceTags=tag_list(want.tags))
 
-
     def delete(self, ctx: AwsContext, have: BudgetState) -> None:
         self._client(ctx).delete_budget(AccountId=have.arn.split(":")[4], BudgetName=have.name)
+
+
+def limit_fields(have: BudgetState, want: BudgetSpec) -> list[FieldChange]:
+    # Amount is a decimal string ("25.00" is sent, "25.0" comes back): compared as a decimal, shown as a number.
+    fields = diff_values({"Unit": have.unit, "TimeUnit": have.time_unit}, {"Unit": "USD", "TimeUnit": "MONTHLY"})
+    current = amount(have.limit)
+    if current is None or current != amount(want.limit_usd):
+        fields.insert(0, FieldChange("Amount", float(current) if current is not None else have.limit or None,
+                                     want.limit_usd))
+    return fields
+
+
+def notification_fields(have: BudgetState, want: BudgetSpec) -> list[FieldChange]:
+    """Each notification sesl wants with exactly its subscribers; notifications sesl does not want go."""
+    subscribers = [f"{kind} {address}" for kind, address in want.subscribers()]
+    fields = []
+    for n in want.notifications:
+        current = have.notifications.get(n)
+        if current != want.subscribers():
+            before = [f"{kind} {address}" for kind, address in current] if current is not None else None
+            fields.append(FieldChange(f"notification.{n[0]}>{n[2]:g}", before, subscribers))
+    fields += [FieldChange(f"notification.{n[0]}>{n[2]:g}", [f"{k} {a}" for k, a in s], None)
+               for n, s in have.notifications.items() if n not in want.notifications]
+    return fields

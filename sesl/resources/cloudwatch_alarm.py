@@ -132,15 +132,25 @@ def account_alarms(env: Env) -> list[tuple[str, Params]]:
 
 
 def _comparable(params: Params) -> Params:
+    """Both sides in one form. DescribeAlarms leaves out `Dimensions` for an alarm on a metric without
+    dimensions (cdk-real-drift corpus AWS__CloudWatch__Alarm.Pulse82D6B25B; ansible/ansible#30097) and
+    `TreatMissingData` when it was never set, which CloudWatch treats as "missing"
+    (terraform-provider-aws internal/service/cloudwatch/metric_alarm.go, resourceMetricAlarmRead)."""
     out = dict(params)
-    if "Dimensions" in out:
-        out["Dimensions"] = sorted(out["Dimensions"], key=lambda d: d["Name"])
-    for key in ("AlarmActions", "OKActions"):
+    out["Dimensions"] = sorted(out.get("Dimensions") or [], key=lambda d: (d["Name"], d["Value"]))
+    for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
         if key in out:
-            out[key] = sorted(out[key])
-    if "Threshold" in out:
+            out[key] = sorted(out[key] or [])
+    if out.get("Threshold") is not None:
         out["Threshold"] = float(out["Threshold"])
+    if "TreatMissingData" in out:
+        out["TreatMissingData"] = out["TreatMissingData"] or "missing"
     return out
+
+
+def observed_params(alarm: dict[str, Any], want: AlarmSpec) -> Params:
+    """The members of a DescribeAlarms MetricAlarm that sesl sets (absent ones as None)."""
+    return {k: alarm.get(k) for k in want.params}
 
 
 class CloudWatchAlarmKind(Kind):
@@ -162,8 +172,8 @@ class CloudWatchAlarmKind(Kind):
             return None
         alarm = found[0]
         tags = tags_to_dict(cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", []))
-        return AlarmState(want.name, is_owned(tags, ctx.spec.env), alarm["AlarmArn"],
-                          {k: alarm.get(k) for k in want.params}, tags)
+        return AlarmState(want.name, is_owned(tags, ctx.spec.env), alarm["AlarmArn"], observed_params(alarm, want),
+                          tags)
 
     def create_fields(self, want: AlarmSpec) -> tuple[FieldChange, ...]:
         p = want.params
@@ -183,7 +193,6 @@ class CloudWatchAlarmKind(Kind):
 
     def update_tags(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
         ctx.client("cloudwatch").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
-
 
     def delete(self, ctx: AwsContext, have: AlarmState) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[have.name])

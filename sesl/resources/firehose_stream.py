@@ -5,6 +5,10 @@ from the flow's Glue table (VersionId LATEST, so added columns are picked up), 6
 buffering (64 MiB is the minimum with conversion), `<flow>/year=/month=/day=/` prefixes from
 sesl.layout, failed records under errors/, CloudWatch logging, and a raw JSON (GZIP) backup under
 raw/<stream>/ so fields the schema does not have yet are never lost. Sources: aws-reference.md §1.
+
+A stream whose creation (or deletion) failed stays in CREATING_FAILED (DELETING_FAILED) for good and
+delivers nothing: the plan replaces it, and apply does so without --allow-replace (there is nothing in
+flight to lose). A stream still CREATING or DELETING is waited for before it is compared.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
 Config = dict[str, Any]
+# DeliveryStreamStatus (botocore firehose): CREATING, CREATING_FAILED, DELETING, DELETING_FAILED, ACTIVE.
+# "If the status of a Firehose stream is CREATING_FAILED, this status doesn't change" (API reference,
+# DescribeDeliveryStream); a DELETING_FAILED stream is deleted again with AllowForceDelete=true (same page).
+FAILED_STATUSES = ("CREATING_FAILED", "DELETING_FAILED")
+SETTLING_STATUSES = ("CREATING", "DELETING")
+# The aspect of a replace that `sesl.reconcile.execute` applies without --allow-replace: the resource is in
+# a failed state and delivers nothing, so replacing it drops nothing.
+FAILED_ASPECT = "failed"
 ACTIVE_TIMEOUT_SECONDS = 900.0  # usually a minute or two; Terraform allows 30 (aws-reference.md §1.5)
 POLL_SECONDS = 5.0
 
@@ -55,6 +67,7 @@ class StreamState:
     name: str
     owned: bool
     status: str
+    failure: str  # FailureDescription "Type: Details" when the status is *_FAILED, else ""
     stream_type: str
     version_id: str
     destination_id: str
@@ -100,12 +113,46 @@ def destination_config(env: Env, flow: str) -> Config:
     return config
 
 
+def _with_serde_defaults(description: Config) -> Config:
+    """The SerDe members AWS leaves out because they hold their default, filled back in (firehose_rules)."""
+    conversion = description.get("DataFormatConversionConfiguration")
+    if not conversion:
+        return description
+    conversion = copy.deepcopy(conversion)
+    deserializer = conversion.get("InputFormatConfiguration", {}).get("Deserializer", {})
+    if "OpenXJsonSerDe" in deserializer:
+        deserializer["OpenXJsonSerDe"] = {**firehose_rules.OPENX_DEFAULTS, **(deserializer["OpenXJsonSerDe"] or {})}
+    serializer = conversion.get("OutputFormatConfiguration", {}).get("Serializer", {})
+    if "ParquetSerDe" in serializer:
+        serializer["ParquetSerDe"] = {**firehose_rules.PARQUET_DEFAULTS, **(serializer["ParquetSerDe"] or {})}
+    return {**description, "DataFormatConversionConfiguration": conversion}
+
+
 def _as_config(description: Config) -> Config:
-    """ExtendedS3DestinationDescription in the shape of the create request (backup renamed)."""
+    """ExtendedS3DestinationDescription in the shape of the create request (backup renamed, SerDe defaults back).
+
+    AWS also fills in members sesl does not set (EncryptionConfiguration, ProcessingConfiguration,
+    CloudWatchLoggingOptions {Enabled: false} on a destination without logging, ...): the diff compares only
+    the keys sesl sets, so they never show as changes (sesl.sandbox.shapes.firehose).
+    """
+    description = _with_serde_defaults(description)
     config = {k: v for k, v in description.items() if k != "S3BackupDescription"}
     if "S3BackupDescription" in description:
         config["S3BackupConfiguration"] = description["S3BackupDescription"]
     return config
+
+
+def _failure(description: Config) -> str:
+    failure = description.get("FailureDescription") or {}
+    return f"{failure.get('Type', '')}: {failure.get('Details', '')}" if failure else ""
+
+
+def _roles(want: StreamSpec) -> tuple[str, ...]:
+    """The roles a create/update hands to Firehose, whose permissions may still be propagating."""
+    d = want.destination
+    found = [d.get("RoleARN"), d.get("DataFormatConversionConfiguration", {}).get("SchemaConfiguration", {}).get(
+        "RoleARN"), d.get("S3BackupConfiguration", {}).get("RoleARN")]
+    return tuple(sorted({r for r in found if r}))
 
 
 def _update_request(config: Config) -> Config:
@@ -134,16 +181,14 @@ class FirehoseStreamKind(Kind):
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: StreamSpec) -> StreamState | None:
         firehose = ctx.client("firehose")
-        description = read_or_none(
-            lambda: firehose.describe_delivery_stream(DeliveryStreamName=want.name)["DeliveryStreamDescription"],
-            "ResourceNotFoundException")
+        description = _settled(ctx, want.name)
         if description is None:
             return None
         tags = tags_to_dict(firehose.list_tags_for_delivery_stream(DeliveryStreamName=want.name).get("Tags", []))
         destination = (description.get("Destinations") or [{}])[0]
         return StreamState(
             name=want.name, owned=is_owned(tags, ctx.spec.env), status=description["DeliveryStreamStatus"],
-            stream_type=description.get("DeliveryStreamType", "DirectPut"),
+            failure=_failure(description), stream_type=description.get("DeliveryStreamType", "DirectPut"),
             version_id=str(description.get("VersionId", "")), destination_id=destination.get("DestinationId", ""),
             destination=_as_config(destination.get("ExtendedS3DestinationDescription", {})), tags=tags)
 
@@ -161,6 +206,11 @@ class FirehoseStreamKind(Kind):
                 FieldChange("S3BackupMode", None, d["S3BackupMode"]))
 
     def diff(self, have: StreamState, want: StreamSpec) -> list[Change]:
+        if have.status in FAILED_STATUSES:
+            return [Change(self.kind, want.name, Action.REPLACE, FAILED_ASPECT,
+                           (FieldChange("DeliveryStreamStatus", have.status, "ACTIVE"),),
+                           reason=f"the stream is {have.status} ({have.failure or 'no FailureDescription'}) and "
+                                  "delivers nothing: it is deleted and created again", want=want, have=have)]
         replace = self._replace_reasons(have, want)
         if replace:
             return [Change(self.kind, want.name, Action.REPLACE, "resource", tuple(replace),
@@ -191,7 +241,7 @@ class FirehoseStreamKind(Kind):
         retry_eventual(lambda: firehose.create_delivery_stream(
             DeliveryStreamName=want.name, DeliveryStreamType=want.stream_type,
             ExtendedS3DestinationConfiguration=copy.deepcopy(want.destination), Tags=tag_list(want.tags)),
-            f"{self.kind}.{want.name}")
+            f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
         wait_until_active(ctx, want.name)
 
     def update_whole(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
@@ -208,17 +258,20 @@ class FirehoseStreamKind(Kind):
                                         ExtendedS3DestinationUpdate=_update_request(want.destination))
 
         try:
-            retry_eventual(update, f"{self.kind}.{want.name}")
+            retry_eventual(update, f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
         except botocore.exceptions.ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConcurrentModificationException":
                 raise
-            retry_eventual(update, f"{self.kind}.{want.name}")  # someone updated it meanwhile: re-read, once
+            # someone updated it meanwhile: re-read, once
+            retry_eventual(update, f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
 
     def update_tags(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
         ctx.client("firehose").tag_delivery_stream(DeliveryStreamName=want.name, Tags=tag_list(want.tags))
 
     def delete(self, ctx: AwsContext, have: StreamState) -> None:
-        ctx.client("firehose").delete_delivery_stream(DeliveryStreamName=have.name)
+        # A DELETING_FAILED stream is deleted again with AllowForceDelete (API reference, DescribeDeliveryStream).
+        force = {"AllowForceDelete": True} if have.status == "DELETING_FAILED" else {}
+        ctx.client("firehose").delete_delivery_stream(DeliveryStreamName=have.name, **force)
         wait_until_gone(ctx, have.name)
 
     def replace(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
@@ -226,16 +279,38 @@ class FirehoseStreamKind(Kind):
         self.create(ctx, want)
 
 
+def _describe(ctx: AwsContext, name: str) -> Config | None:
+    return read_or_none(lambda: dict(ctx.client("firehose").describe_delivery_stream(
+        DeliveryStreamName=name)["DeliveryStreamDescription"]), "ResourceNotFoundException")
+
+
+def _settled(ctx: AwsContext, name: str, timeout: float = ACTIVE_TIMEOUT_SECONDS) -> Config | None:
+    """The stream's description once it is not CREATING or DELETING any more (None when gone).
+
+    A stream mid-creation cannot be updated and one mid-deletion is about to be gone, so neither is compared
+    as it stands: planning waits (read-only calls) until it is ACTIVE, failed or gone.
+    """
+    description = _describe(ctx, name)
+    if description is None or description["DeliveryStreamStatus"] not in SETTLING_STATUSES:
+        return description
+    deadline = time.monotonic() + timeout
+    with reporter().progress(f"waiting for {name} ({description['DeliveryStreamStatus']}) to settle", timeout) \
+            as advance:
+        while description is not None and description["DeliveryStreamStatus"] in SETTLING_STATUSES:
+            if time.monotonic() > deadline:
+                raise AwsCallError(f"firehose_stream.{name} still {description['DeliveryStreamStatus']} after "
+                                   f"{timeout:.0f} s; run the command again later")
+            time.sleep(POLL_SECONDS)
+            advance(POLL_SECONDS)
+            description = _describe(ctx, name)
+    return description
+
+
 def _status(ctx: AwsContext, name: str) -> tuple[str, str]:
-    try:
-        description = ctx.client("firehose").describe_delivery_stream(
-            DeliveryStreamName=name)["DeliveryStreamDescription"]
-    except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return "GONE", ""
-        raise
-    failure = description.get("FailureDescription", {})
-    return description["DeliveryStreamStatus"], f"{failure.get('Type', '')}: {failure.get('Details', '')}"
+    description = _describe(ctx, name)
+    if description is None:
+        return "GONE", ""
+    return description["DeliveryStreamStatus"], _failure(description)
 
 
 def _wait(ctx: AwsContext, name: str, done: str, what: str, timeout: float) -> None:
@@ -246,8 +321,8 @@ def _wait(ctx: AwsContext, name: str, done: str, what: str, timeout: float) -> N
             if status == done:
                 return
             if status.endswith("_FAILED"):
-                raise AwsCallError(f"firehose_stream.{name} is {status} ({failure}); fix the cause, then "
-                                   "`sesl destroy --target firehose_stream` and apply again")
+                raise AwsCallError(f"firehose_stream.{name} is {status} ({failure}); fix the cause and run apply "
+                                   "again: a failed stream is planned as a replacement")
             if time.monotonic() > deadline:
                 raise AwsCallError(f"firehose_stream.{name} still {status} after {timeout:.0f} s; run apply again "
                                    "later to finish")

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import botocore.exceptions
+
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
+from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
 from sesl.resources.base import Env, Kind, read_or_none
 from sesl.retry import retry_eventual
+from sesl.ui import reporter
 
 TABLE_PREFIX = "raw_"
 # Its own database only, so updating in place is safe; deletions only logged. One table per path, and
@@ -36,6 +42,38 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "output": ("DatabaseName", "TablePrefix"), "policies": ("SchemaChangePolicy", "RecrawlPolicy"),
     "configuration": ("Configuration",),
 }
+
+
+# GetCrawler `State` (botocore glue CrawlerState: READY | RUNNING | STOPPING). UpdateCrawler refuses a crawler
+# that is not READY with CrawlerRunningException (Glue API reference, UpdateCrawler errors).
+BUSY_STATES = ("RUNNING", "STOPPING")
+RUNNING_ERROR = "CrawlerRunningException"
+
+
+@dataclass(frozen=True)
+class RunningWait:
+    """How long an update waits for a running crawler to finish, and how often it looks (tests shorten it).
+    A crawl of the raw backup takes minutes; past the bound apply stops and says what is left to do."""
+
+    bound_seconds: float = 900.0
+    poll_seconds: float = 20.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+def role_name(role: str | None) -> str:
+    """A crawler role in one canonical form: its name, whether given as an ARN
+    (`arn:aws:iam::1:role/service-role/x`), as a name with its path (`service-role/x`, what GetCrawler
+    returns: terraform-provider-aws crawler.go, "Glue API always returns name") or as a bare name."""
+    return (role or "").rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def s3_targets(targets: dict[str, Any] | None) -> dict[str, Any]:
+    """Targets as sesl sets them: S3 targets only; the empty `Exclusions: []` and the empty lists of other target
+    kinds that GetCrawler adds are dropped (published GetCrawler outputs; see sesl/sandbox/shapes/glue.py)."""
+    found = [{k: v for k, v in t.items() if v not in (None, [], {})} for t in (targets or {}).get("S3Targets") or []]
+    others = {k: v for k, v in (targets or {}).items() if k != "S3Targets" and v}
+    return {"S3Targets": found, **others}
 
 
 def schedule_problems(expression: str) -> list[str]:
@@ -72,6 +110,27 @@ class CrawlerState:
     tags: dict[str, str]
 
 
+def crawler_state(crawler: dict[str, Any], tags: dict[str, str], want: CrawlerSpec, env: str) -> CrawlerState:
+    """The state of a crawler from its GetCrawler answer, in the form sesl compares."""
+    config = {k: crawler.get(k) for k in want.config}
+    # GetCrawler: Schedule {ScheduleExpression, State}; Targets with every target list and `Exclusions: []`.
+    config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")
+    config["Targets"] = s3_targets(crawler.get("Targets"))
+    return CrawlerState(want.name, is_owned(tags, env), want.arn, crawler.get("State", "READY"), config, tags)
+
+
+def duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    return f"{minutes} minutes"
+
+
+def still_running(name: str, waited: float) -> str:
+    return (f"glue_crawler.{name} is still running after {duration(waited)}, so it was not updated: run "
+            f"`sesl apply` again once it is done, or stop it with `aws glue stop-crawler --name {name}`")
+
+
 class GlueCrawlerKind(Kind):
     kind = "glue_crawler"
     needs = ("s3_bucket", "iam_role", "glue_database", "firehose_stream")
@@ -104,10 +163,7 @@ class GlueCrawlerKind(Kind):
         if crawler is None:
             return None
         tags = tags_to_dict(glue.get_tags(ResourceArn=want.arn).get("Tags", {}))
-        config = {k: crawler.get(k) for k in want.config}
-        config["Schedule"] = (crawler.get("Schedule") or {}).get("ScheduleExpression")
-        return CrawlerState(want.name, is_owned(tags, ctx.spec.env), want.arn, crawler.get("State", "READY"),
-                            config, tags)
+        return crawler_state(crawler, tags, want, ctx.spec.env)
 
     def create_fields(self, want: CrawlerSpec) -> tuple[FieldChange, ...]:
         return (FieldChange("Schedule", None, want.config["Schedule"]),
@@ -122,6 +178,8 @@ class GlueCrawlerKind(Kind):
                 before, after = have.config.get(key), want.config[key]
                 if key == "Configuration":  # compared as JSON, not text
                     before, after = json.loads(before or "{}"), json.loads(after)
+                if key == "Role" and role_name(before) == role_name(after):
+                    continue  # sent as an ARN, returned as a name (role_name)
                 fields += diff_values(before, after, key)
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
@@ -130,11 +188,41 @@ class GlueCrawlerKind(Kind):
         glue = ctx.client("glue")
         # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
         retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
-                       f"{self.kind}.{want.name}")
+                       f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
+
+    running_wait = RunningWait()
 
     def update_whole(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         glue = ctx.client("glue")
-        retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), f"{self.kind}.{want.name}")
+        what = f"{self.kind}.{want.name}"
+        wait = self.running_wait
+        deadline = wait.clock() + wait.bound_seconds
+        while True:
+            state = glue.get_crawler(Name=want.name)["Crawler"].get("State", "READY")
+            if state not in BUSY_STATES:
+                try:
+                    retry_eventual(lambda: glue.update_crawler(Name=want.name, **want.config), what, "glue",
+                                   roles=(want.config["Role"],))
+                    return
+                except botocore.exceptions.ClientError as exc:
+                    # Started between the read and the update (a schedule, a console click).
+                    if exc.response.get("Error", {}).get("Code") != RUNNING_ERROR:
+                        raise
+                    state = "RUNNING"
+            left = deadline - wait.clock()
+            if left <= 0:
+                raise SeslError(still_running(want.name, wait.bound_seconds))
+            reporter().info(f"{what}: the crawler is {state}; UpdateCrawler must wait for it to finish "
+                            f"(looking again in {wait.poll_seconds:.0f}s, giving up in {left:.0f}s)")
+            wait.sleep(min(wait.poll_seconds, left))
+
+    def observed_warnings(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState | None) -> list[str]:
+        if have is None or have.state not in BUSY_STATES or not have.owned:
+            return []
+        if not [c for c in self.diff(have, want) if c.aspect != "tags"]:
+            return []
+        return [f"the crawler is {have.state} now: apply waits up to {duration(self.running_wait.bound_seconds)} "
+                "for it to finish before updating it"]
 
     def update_tags(self, ctx: AwsContext, want: CrawlerSpec, have: CrawlerState) -> None:
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)

@@ -15,7 +15,7 @@ Athena tables, with partition projection over the arrival-day layout Firehose wr
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
@@ -27,7 +27,7 @@ from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
 from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
 from sesl.resources.base import Env, Kind, read_or_none
-from sesl.schema import COLUMNS, HiveType
+from sesl.schema import COLUMNS, IGNORED_FIELDS, HiveType
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -61,6 +61,14 @@ class TableState:
     storage: dict[str, Any]
     parameters: dict[str, str]
     crawled: tuple[tuple[str, str], ...]  # columns of the crawler's raw table for this flow
+    kept: dict[str, Any] = field(default_factory=dict)  # TableInput members others set (KEPT_MEMBERS)
+
+
+# TableInput members sesl does not set, sent back unchanged by UpdateTable (which replaces everything).
+KEPT_MEMBERS = ("Description", "Owner", "Retention")
+# StorageDescriptor members sesl sets (_storage); the others (e.g. Parameters, BucketColumns, SkewedInfo and
+# the defaults GetTable returns) are sent back as read: GetTable and TableInput share the StorageDescriptor shape.
+OWNED_STORAGE = ("Columns", "Location", "InputFormat", "OutputFormat", "Compressed", "SerdeInfo")
 
 
 def table_parameters(env: Env, flow: str) -> dict[str, str]:
@@ -97,30 +105,86 @@ def _parsed(columns: tuple[tuple[str, str], ...]) -> dict[str, HiveType]:
     return parsed
 
 
-def evolved_columns(want: TableSpec, have: TableState) -> tuple[tuple[tuple[str, str], ...], list[str], list[str]]:
-    """The columns the table should have: the live ones as they are, plus the managed schema's fields
-    and the fields the crawler found that are missing. Returns (columns, field paths the crawler added,
-    type conflicts between the live table and the managed schema). Nothing is removed or retyped."""
+@dataclass(frozen=True)
+class Evolution:
+    """The columns the table should have, and what schema evolution did to get there."""
+
+    columns: tuple[tuple[str, str], ...]
+    added: list[str]      # field paths the crawler found that are added
+    conflicts: list[str]  # type conflicts between the live table and the managed schema (never applied)
+    skipped: list[str]    # `path: why` for found fields left out because Parquet/Athena cannot hold them
+    ignored: list[str]    # `name: why` for found top-level fields sesl leaves out on purpose (IGNORED_FIELDS)
+
+
+def evolved_columns(want: TableSpec, have: TableState) -> Evolution:
+    """The live columns as they are, plus the managed schema's fields and the fields the crawler found that
+    are missing and storable. Nothing is removed or retyped; a type the crawler infers differently (int for
+    bigint, ...) is never applied, only new fields are."""
     merged = dict(_parsed(have.columns))
     conflicts: list[str] = []
     for name, t in _parsed(want.columns).items():
         if name not in merged:
             merged[name] = t
             continue
-        merged[name], _, clash = hive_types.merge(merged[name], t, name)
-        conflicts += clash
+        result = hive_types.merge(merged[name], t, name)
+        merged[name] = result.type
+        conflicts += result.conflicts
     added: list[str] = []
-    for name, t in _parsed(have.crawled).items():
-        if name not in merged:
-            merged[name] = t
-            added.append(name)
+    skipped: list[str] = []
+    ignored: list[str] = []
+    for name, text in have.crawled:
+        if name in IGNORED_FIELDS and name not in merged:
+            ignored.append(f"{name}: {IGNORED_FIELDS[name]}")
             continue
-        # A type the crawler infers differently (int for bigint, ...) is never applied: only new fields.
-        merged[name], more, _ = hive_types.merge(merged[name], t, name)
-        added += more
+        found, why = _found_type(name, text)
+        skipped += why
+        if found is None:
+            continue
+        if name not in merged:
+            kept, why = hive_types.storable(found, name)
+            skipped += why
+            if kept is not None:
+                merged[name] = kept
+                added.append(name)
+            continue
+        result = hive_types.merge(merged[name], found, name)
+        merged[name] = result.type
+        added += result.added
+        skipped += result.skipped
     order = [n for n, _ in want.columns] + [n for n, _ in have.columns] + list(merged)
     ordered = list(dict.fromkeys(n for n in order if n in merged))
-    return tuple((n, merged[n].hive()) for n in ordered), added, conflicts
+    return Evolution(tuple((n, merged[n].hive()) for n in ordered), added, conflicts, skipped, ignored)
+
+
+def _found_type(name: str, text: str) -> tuple[HiveType | None, list[str]]:
+    """A column the crawler found, parsed; or None and why it cannot be used."""
+    if not hive_types.FIELD_NAME.fullmatch(name):
+        return None, [f"{name}: column name not usable in Athena (only a-z, 0-9, _)"]
+    try:
+        return hive_types.parse(text), []
+    except hive_types.HiveTypeError:
+        return None, [f"{name}: type {text!r} is not a Hive type that maps to Parquet"]
+
+
+def table_state(table: dict[str, Any], want: TableSpec, env: str, crawled: tuple[tuple[str, str], ...]) -> TableState:
+    """The state of a table from its GetTable answer. Only Parameters, PartitionKeys and the
+    StorageDescriptor members sesl sets are compared: GetTable adds DatabaseName, CreateTime, UpdateTime,
+    Retention, CreatedBy, IsRegisteredWithLakeFormation, CatalogId, VersionId, and StorageDescriptor
+    defaults (NumberOfBuckets, SortColumns, StoredAsSubDirectories): AWS CLI example glue/get-tables.rst."""
+    params = dict(table.get("Parameters") or {})
+    storage = dict(table.get("StorageDescriptor") or {})
+    columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns") or [])
+    owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == env
+    return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys") or []),
+                      storage, params, crawled, {k: table[k] for k in KEPT_MEMBERS if k in table})
+
+
+def _evolution_reason(evolution: Evolution) -> str:
+    if not evolution.added:
+        return ""
+    left_out = [f"{s} (left out)" for s in evolution.skipped] + [f"{i} (not stored on purpose)"
+                                                                 for i in evolution.ignored]
+    return f"schema evolution: {', '.join(evolution.added)}" + (f"; {'; '.join(left_out)}" if left_out else "")
 
 
 class GlueTableKind(Kind):
@@ -172,12 +236,7 @@ class GlueTableKind(Kind):
             "EntityNotFoundException")
         if table is None:
             return None
-        params = dict(table.get("Parameters", {}))
-        storage = dict(table.get("StorageDescriptor", {}))
-        columns = tuple((c["Name"], c["Type"]) for c in storage.get("Columns", []))
-        owned = params.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE and params.get(ENV_TAG_KEY) == ctx.spec.env
-        return TableState(want.name, owned, columns, tuple(k["Name"] for k in table.get("PartitionKeys", [])),
-                          storage, params, self._crawled(ctx, want))
+        return table_state(table, want, ctx.spec.env, self._crawled(ctx, want))
 
     @staticmethod
     def _crawled(ctx: AwsContext, want: TableSpec) -> tuple[tuple[str, str], ...]:
@@ -205,7 +264,8 @@ class GlueTableKind(Kind):
                 FieldChange(_TEMPLATE, None, want.parameters[_TEMPLATE]))
 
     def diff(self, have: TableState, want: TableSpec) -> list[Change]:
-        columns, added, conflicts = evolved_columns(want, have)
+        evolution = evolved_columns(want, have)
+        columns, conflicts = evolution.columns, evolution.conflicts
         live = dict(have.columns)
         column_fields = [FieldChange(f"columns.{n}", live.get(n), t) for n, t in columns if live.get(n) != t]
         owned_params = {k: v for k, v in want.parameters.items()}
@@ -216,8 +276,7 @@ class GlueTableKind(Kind):
             *self.change(want, have, "column_types", [FieldChange(c.split(":")[0], c, "unchanged (refused)")
                                                       for c in conflicts],
                          reason="sesl never changes a column's type: data already written would stop reading"),
-            *self.change(want, have, "columns", column_fields,
-                         reason=f"schema evolution: {', '.join(added)}" if added else ""),
+            *self.change(want, have, "columns", column_fields, reason=_evolution_reason(evolution)),
             *self.change(want, have, "partition_keys",
                          diff_values(list(have.partition_keys), list(want.partition_keys), "PartitionKeys")),
             *self.change(want, have, "projection", diff_values(have.parameters, projection)),
@@ -227,11 +286,13 @@ class GlueTableKind(Kind):
 
     # --- apply --------------------------------------------------------------------------
     def _table_input(self, want: TableSpec, have: TableState | None) -> dict[str, Any]:
-        columns = evolved_columns(want, have)[0] if have else want.columns
+        columns = evolved_columns(want, have).columns if have else want.columns
         kept = {k: v for k, v in (have.parameters if have else {}).items() if k not in want.parameters}
-        return {"Name": want.name, "TableType": "EXTERNAL_TABLE", "Parameters": {**kept, **want.parameters},
+        storage = {k: v for k, v in (have.storage if have else {}).items() if k not in OWNED_STORAGE}
+        return {**(have.kept if have else {}), "Name": want.name, "TableType": "EXTERNAL_TABLE",
+                "Parameters": {**kept, **want.parameters},
                 "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
-                "StorageDescriptor": _storage(columns, want.location, want.comments)}
+                "StorageDescriptor": {**storage, **_storage(columns, want.location, want.comments)}}
 
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
         ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
@@ -240,10 +301,19 @@ class GlueTableKind(Kind):
         ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))
 
     def update_column_types(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
-        conflicts = evolved_columns(want, have)[2]
+        conflicts = evolved_columns(want, have).conflicts
         raise SeslError(f"glue_table.{want.name}: column type(s) differ from sesl's schema ({'; '.join(conflicts)}); "
                         "sesl never changes a column's type because Parquet already written with the old type would "
                         "stop reading: migrate the table by hand, or add an ignore rule for glue_table.*.column_types")
+
+    def observed_warnings(self, ctx: AwsContext, want: TableSpec, have: TableState | None) -> list[str]:
+        if have is None or not have.owned:
+            return []
+        skipped = evolved_columns(want, have).skipped
+        if not skipped:
+            return []
+        return [f"schema evolution leaves out {len(skipped)} field(s) the crawler found, which Parquet or Athena "
+                f"cannot hold: {'; '.join(skipped)}"]
 
     def adopt(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         self.update_whole(ctx, want, have)  # sesl's parameters are its ownership proof

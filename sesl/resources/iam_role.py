@@ -5,13 +5,14 @@ policies are compared after normalisation (sesl.diff.normalize_policy), so IAM's
 shows as a change. Policies on a sesl role that sesl did not put there are reported and removed
 by apply (the role is sesl's; an ignore rule keeps one on purpose).
 Sources: aws-reference.md §1.6 (Firehose guide, controlling-access), §2.2 (SES guide,
-event-publishing-add-event-destination-firehose), §3.7 (Glue crawler role).
+event-publishing-add-event-destination-firehose); the crawler role: docs/iam.md, "The crawler role".
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sesl.context import AwsContext
@@ -51,9 +52,9 @@ def _doc(*statements: Policy) -> Policy:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def _service_trust(service: str, condition: Policy) -> Policy:
-    return _doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
-                 "Condition": condition})
+def _service_trust(service: str, condition: Policy | None = None) -> Policy:
+    statement: Policy = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return _doc({**statement, "Condition": condition} if condition else statement)
 
 
 def firehose_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Policy]]:
@@ -83,31 +84,41 @@ def ses_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Policy
     return trust, {"ses-publish": permissions}
 
 
-def crawler_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Policy]]:
-    """Read-only on the raw prefixes; catalog writes only in the crawler's own database.
+# What a crawler does with the catalog: read its database, create and update the tables it finds and their
+# partitions (the table and partition actions of the managed AWSGlueServiceRole's glue:*, and of the
+# AWS-managed scoped Glue role policies AWSGlueServiceNotebookRole / AmazonSageMakerServiceCatalogProducts-
+# GlueServiceRolePolicy). Nothing that deletes: the crawler's DeleteBehavior is LOG.
+CRAWLER_CATALOG_ACTIONS = (
+    "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
+    "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition",
+    "glue:BatchCreatePartition", "glue:BatchGetPartition", "glue:BatchUpdatePartition",
+)
+CRAWLER_LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
-    Written out instead of the broad managed AWSGlueServiceRole (glue:* on every resource): the
-    actions are those a crawler uses on its database, tables and partitions (Glue developer guide,
-    crawler-prereqs / create-an-iam-role) and its CloudWatch log group /aws-glue/crawlers.
+
+def crawler_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Policy]]:
+    """What AWSGlueServiceRole grants a crawler, scoped to this crawler's bucket, prefixes, catalog and logs.
+
+    Trust: the Glue guide's service trust (glue.amazonaws.com, sts:AssumeRole), without a condition: no AWS
+    document says Glue sets aws:SourceAccount / aws:SourceArn when it assumes a crawler role, and a
+    condition on a key that is absent denies (docs/iam.md, "The crawler role").
+    S3: GetBucketLocation and ListBucket on the bucket with no prefix condition (AWSGlueServiceRole grants
+    both; HeadBucket and a prefix-less listing carry no s3:prefix, and a condition on a missing key fails the
+    evaluation: IAM user guide, reference_policies_condition-keys), GetObject on the
+    raw prefixes only (Glue guide, crawler-prereqs: "at a minimum" s3:GetObject on the data).
+    Logs: AWSGlueServiceRole's three actions on /aws-glue/*, in this account and region.
     """
     bucket = n.bucket_arn(n.events_bucket)
-    prefixes = [n.raw_prefix(f) for f in flows]
     permissions = _doc(
+        {"Sid": "LocateAndListEventsBucket", "Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+         "Resource": [bucket]},
         {"Sid": "ReadRawBackup", "Effect": "Allow", "Action": ["s3:GetObject"],
-         "Resource": [f"{bucket}/{p}*" for p in prefixes]},
-        {"Sid": "ListRawBackup", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [bucket],
-         "Condition": {"StringLike": {"s3:prefix": [f"{p}*" for p in prefixes]}}},
-        {"Sid": "WriteOwnCatalog", "Effect": "Allow",
-         "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
-                    "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition", "glue:UpdatePartition",
-                    "glue:BatchCreatePartition", "glue:BatchGetPartition", "glue:BatchUpdatePartition"],
-         "Resource": [n.catalog_arn, n.database_arn(n.raw_database), f"{n.table_arn(n.raw_database, '*')}"]},
-        {"Sid": "CrawlerLogs", "Effect": "Allow",
-         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": [f"arn:aws:logs:{n.region}:{n.account}:log-group:/aws-glue/crawlers:*"]},
+         "Resource": [f"{bucket}/{n.raw_prefix(f)}*" for f in flows]},
+        {"Sid": "WriteOwnCatalog", "Effect": "Allow", "Action": list(CRAWLER_CATALOG_ACTIONS),
+         "Resource": [n.catalog_arn, n.database_arn(n.raw_database), n.table_arn(n.raw_database, "*")]},
+        {"Sid": "CrawlerLogs", "Effect": "Allow", "Action": list(CRAWLER_LOG_ACTIONS), "Resource": [n.glue_logs_arn]},
     )
-    trust = _service_trust("glue.amazonaws.com", {"StringEquals": {"aws:SourceAccount": n.account}})
-    return trust, {"read-raw-backup": permissions}
+    return _service_trust("glue.amazonaws.com"), {"read-raw-backup": permissions}
 
 
 class IamRoleKind(Kind):
@@ -144,12 +155,29 @@ class IamRoleKind(Kind):
         if role is None:
             return None
         tags = tags_to_dict(iam.list_role_tags(RoleName=want.name).get("Tags", []))
-        inline = {name: normalize_policy(iam.get_role_policy(RoleName=want.name, PolicyName=name)["PolicyDocument"])
-                  or {} for name in self._paged(iam, "list_role_policies", "PolicyNames", want.name)}
+        inline = self._inline_policies(iam, want.name)
         managed = tuple(sorted(p["PolicyArn"] for p in
                                self._paged(iam, "list_attached_role_policies", "AttachedPolicies", want.name)))
+        # IAM answers documents URL-encoded and may store an account-id principal as the root ARN
+        # (sesl/sandbox/shapes/iam.py): both sides go through normalize_policy before comparing.
         return RoleState(want.name, is_owned(tags, ctx.spec.env), normalize_policy(role["AssumeRolePolicyDocument"]),
                          inline, managed, tags)
+
+    @classmethod
+    def _inline_policies(cls, iam: Any, role: str) -> dict[str, Policy]:
+        """Each inline policy, normalised. A name listed whose document is not found yet (IAM is eventually
+        consistent: IAM user guide, troubleshoot_general "Changes that I make are not always immediately
+        visible") or any more is left out, so the plan shows it as missing instead of the read failing."""
+        inline: dict[str, Policy] = {}
+        for name in cls._paged(iam, "list_role_policies", "PolicyNames", role):
+            document = read_or_none(partial(cls._policy_document, iam, role, name), "NoSuchEntity")
+            if document is not None:
+                inline[name] = normalize_policy(document) or {}
+        return inline
+
+    @staticmethod
+    def _policy_document(iam: Any, role: str, name: str) -> Any:
+        return iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
 
     @staticmethod
     def _paged(iam: Any, operation: str, key: str, role: str) -> list[Any]:

@@ -71,10 +71,15 @@ class LogGroupKind(Kind):
         if not groups:
             return None
         group = groups[0]
-        arn = str(group["arn"]).removesuffix(":*")
+        # `logGroupArn` is the ARN without the trailing ":*" that `arn` carries (botocore logs `LogGroup`; the
+        # AWS CLI example describe-log-groups shows `arn` with ":*"); either serves, the tag calls need the former.
+        arn = str(group.get("logGroupArn") or str(group["arn"]).removesuffix(":*"))
         tags = tags_to_dict(logs.list_tags_for_resource(resourceArn=arn).get("tags", {}))
         streams = tuple(sorted(s["logStreamName"] for page in logs.get_paginator("describe_log_streams").paginate(
             logGroupName=want.name) for s in page.get("logStreams", []) if s["logStreamName"] in want.streams))
+        # No `retentionInDays` means the events never expire (botocore logs `LogGroup`: "To set a log group so
+        # that its log events do not expire, use DeleteRetentionPolicy"), which differs from any retention sesl sets.
+        # Other members (storedBytes, metricFilterCount, logGroupClass, dataProtectionStatus, ...) are not compared.
         return LogGroupState(want.name, is_owned(tags, ctx.spec.env), arn, group.get("retentionInDays"), streams, tags)
 
     def create_fields(self, want: LogGroupSpec) -> tuple[FieldChange, ...]:
@@ -104,7 +109,6 @@ class LogGroupKind(Kind):
 
     def update_tags(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState) -> None:
         ctx.client("logs").tag_resource(resourceArn=have.arn, tags=want.tags)
-
 
     def delete(self, ctx: AwsContext, have: LogGroupState) -> None:
         # Delivery error logs are operational, not the data lake's data: sesl deletes its own groups.

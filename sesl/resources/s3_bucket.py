@@ -106,7 +106,10 @@ def results_lifecycle(env: Env) -> tuple[dict[str, Any], ...]:
 
 def _normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in rule.items() if v not in (None, [], {})}
-    # AWS may answer an empty filter as {} or {"Prefix": ""}, and the legacy top-level Prefix too.
+    # AWS may answer an empty filter as {} or {"Prefix": ""}, and the legacy top-level Prefix too
+    # (published live reads: go-to-k/cdk-real-drift tests/corpus/AWS__S3__Bucket.DestLogBucketE7485D81.json;
+    # terraform-provider-aws internal/service/s3/bucket_lifecycle_configuration_fw.go, legacy Prefix handling).
+    # Members AWS adds to a rule are not compared: rules are diffed by the fields sesl sets.
     if out.get("Filter") in ({}, {"Prefix": ""}) or ("Filter" not in out and out.get("Prefix", "") == ""):
         out.pop("Prefix", None)
         out["Filter"] = {"Prefix": ""}
@@ -203,6 +206,8 @@ class S3BucketKind(Kind):
                 lambda: s3.get_public_access_block(Bucket=want.name)).get("PublicAccessBlockConfiguration"),
             lifecycle_rules=tuple(lifecycle.get("Rules", [])),
             min_transition_size=lifecycle.get("TransitionDefaultMinimumObjectSize"),
+            # S3 answers the policy re-serialised (compact, its own element order, an account-id principal as
+            # the root ARN: sesl/sandbox/shapes/s3.py policy_as_stored): compared parsed and normalised.
             policy=normalize_policy(_read_or({}, ("NoSuchBucketPolicy",),
                                              lambda: s3.get_bucket_policy(Bucket=want.name)).get("Policy")),
             tags=tags,
@@ -210,6 +215,10 @@ class S3BucketKind(Kind):
 
     @staticmethod
     def _read_sse(s3: Any, bucket: str) -> str | None:
+        # Every bucket has SSE-S3 by default since January 2023 ("By default, all buckets have a default
+        # encryption configuration", GetBucketEncryption API reference), so AWS does not answer not-found for
+        # a bucket; the code is still read as "unset" for S3-compatible endpoints. Each rule also carries
+        # BucketKeyEnabled and BlockedEncryptionTypes, which sesl does not set: only the algorithm is compared.
         config = _read_or({}, ("ServerSideEncryptionConfigurationNotFoundError",),
                           lambda: s3.get_bucket_encryption(Bucket=bucket))
         rules = config.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])

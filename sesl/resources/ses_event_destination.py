@@ -30,6 +30,11 @@ SES_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 OWNED_PREFIX = "sesl-"
 
 
+def event_type(value: str) -> str:
+    """A SESv2 event type in its UPPER_SNAKE spelling, also from the v1/CloudFormation camelCase (renderingFailure)."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", value).upper()
+
+
 @dataclass(frozen=True)
 class DestinationSpec:
     name: str
@@ -92,9 +97,11 @@ class SesEventDestinationKind(Kind):
                                 f"destinations, the SES maximum: remove one so sesl can add {want.name}")
             return None
         d = mine[0]
+        # Event types: order not kept (compared as a set) and read in either spelling (sesl.sandbox.shapes.sesv2);
+        # Enabled: left out reads as false, the API's default.
         return DestinationState(want.name, want.name.startswith(OWNED_PREFIX), want.configuration_set,
-                                tuple(sorted(d.get("MatchingEventTypes", []))), bool(d.get("Enabled", False)),
-                                dict(d.get("KinesisFirehoseDestination") or {}))
+                                tuple(sorted({event_type(t) for t in d.get("MatchingEventTypes") or []})),
+                                bool(d.get("Enabled", False)), dict(d.get("KinesisFirehoseDestination") or {}))
 
     def create_fields(self, want: DestinationSpec) -> tuple[FieldChange, ...]:
         return (FieldChange("configuration_set", None, want.configuration_set),
@@ -102,7 +109,7 @@ class SesEventDestinationKind(Kind):
                 FieldChange("DeliveryStreamArn", None, want.stream_arn))
 
     def diff(self, have: DestinationState, want: DestinationSpec) -> list[Change]:
-        # Event types compare as a set: SES re-sorts them (terraform-provider-aws #36896).
+        # Event types compare as a set: SES does not keep their order (sesl.sandbox.shapes.sesv2).
         return [
             *self.change(want, have, "event_types",
                          diff_values(list(have.event_types), list(want.event_types), "MatchingEventTypes")),
@@ -113,17 +120,17 @@ class SesEventDestinationKind(Kind):
 
     def create(self, ctx: AwsContext, want: DestinationSpec) -> None:
         sesv2 = ctx.client("sesv2")
-        # SES assumes the role at creation: a new role can fail with "Could not assume IAM role" for a
-        # while (terraform-provider-aws #33367).
+        # SES assumes the role at creation and checks the stream: a new role fails with "Could not assume IAM
+        # role" or "Could not access Kinesis Firehose Stream" for a while (sesl.retry.SESV2).
         retry_eventual(lambda: sesv2.create_configuration_set_event_destination(
             ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
-            EventDestination=want.definition()), f"{self.kind}.{want.name}")
+            EventDestination=want.definition()), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
 
     def update_whole(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
         sesv2 = ctx.client("sesv2")
         retry_eventual(lambda: sesv2.update_configuration_set_event_destination(
             ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
-            EventDestination=want.definition()), f"{self.kind}.{want.name}")
+            EventDestination=want.definition()), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
 
     def delete(self, ctx: AwsContext, have: DestinationState) -> None:
         ctx.client("sesv2").delete_configuration_set_event_destination(

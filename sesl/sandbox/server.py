@@ -66,9 +66,9 @@ def _lower(creds: dict[str, str]) -> dict[str, str]:
 @contextmanager
 def running(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
     """A seeded sandbox for the duration of the block; yields its endpoint URL."""
-    from sesl.sandbox import gaps
+    from sesl.sandbox import install
 
-    gaps.install()
+    install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in the user's output
     server = _moto()(ip_address=host, port=port)
     with contextlib.redirect_stdout(io.StringIO()):  # moto announces its thread on stdout

@@ -1,0 +1,34 @@
+"""docs/sandbox.md, generated from the shaping registry and the gap modules (a test keeps it current)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sesl.sandbox.gaps import GAP_MODULES
+from sesl.sandbox.shapes import ENV_SWITCH, all_shapings
+
+
+def _first_paragraph(module: str) -> str:
+    doc = importlib.import_module(module).__doc__ or ""
+    return " ".join(doc.strip().split("\n\n")[0].split())
+
+
+def sandbox_reference() -> str:
+    lines = [
+        "# The sandbox", "",
+        "`sesl sandbox` and `sesl demo` run moto 5.2.5 with two layers of sesl's own on top. Generated from "
+        "`sesl/sandbox/` by `scripts/gen_docs.py`; a test keeps it current.", "",
+        "## Answers shaped the way AWS answers", "",
+        "moto gives back what it was sent; AWS normalises values and fills in members nobody set. Each row "
+        "reshapes moto's answer to one operation into what AWS returns, server side, so every client (boto3, "
+        "the AWS CLI, the tests, the demo) sees it. The layer is on by default; "
+        f"`{ENV_SWITCH}=0` in the sandbox's environment (or `sesl sandbox --moto-echo`) turns it off.", "",
+        "| operation | what AWS answers differently | source |", "| --- | --- | --- |",
+    ]
+    lines += [f"| {s.service} `{s.operation}` | {s.what} | {s.source} |" for s in all_shapings()]
+    lines += ["", "## Calls moto lacks, filled", "",
+              "Each module of `sesl/sandbox/gaps/` adds what moto does not implement, behaving as the AWS API "
+              "reference says (request and response shapes, error codes).", "",
+              "| module | what it fills |", "| --- | --- |"]
+    lines += [f"| `{m.rsplit('.', 1)[1]}` | {_first_paragraph(m)} |" for m in GAP_MODULES]
+    return "\n".join(lines) + "\n"
