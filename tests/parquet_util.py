@@ -12,26 +12,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sesl import openx_json
 from sesl.layout import partitions_for
-from sesl.schema import COLUMNS, Array, HiveType, Map, Struct, arrow_schema
-
-
-def _convert(value: Any, t: HiveType) -> Any:
-    if value is None:
-        return None
-    if isinstance(t, Struct):
-        lowered = {k.lower(): v for k, v in value.items()}
-        return {name: _convert(lowered.get(name), ft) for name, ft in t.fields}
-    if isinstance(t, Array):
-        return [_convert(v, t.item) for v in value]
-    if isinstance(t, Map):  # map keys (tag names) are data, kept as they are
-        return [(k, _convert(v, t.value)) for k, v in value.items()]
-    return value
+from sesl.schema import COLUMNS, arrow_schema
 
 
 def to_row(event: dict[str, Any]) -> dict[str, Any]:
-    lowered = {k.lower(): v for k, v in event.items()}
-    return {name: _convert(lowered.get(name), t) for name, t, _ in COLUMNS}
+    """The row Firehose's OpenX deserializer makes of `event` (the same code the sandbox converts with)."""
+    return openx_json.to_row(event, [(name, t) for name, t, _ in COLUMNS])
 
 
 def write_partitioned(root: Path, arrivals: Iterable[tuple[dt.date, Sequence[dict[str, Any]]]]) -> None:

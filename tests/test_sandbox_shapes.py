@@ -72,3 +72,12 @@ def test_every_shaping_names_its_source() -> None:
     assert entries, "no shaping registered"
     for entry in entries:
         assert entry.what.strip() and entry.source.strip(), entry
+
+
+def test_every_default_the_sandbox_applies_is_documented_with_its_source() -> None:
+    from sesl.sandbox.reference import install_notes
+
+    notes = dict(install_notes())
+    assert {"athena", "glue", "s3", "sns"} <= set(notes)
+    for module, doc in notes.items():
+        assert len(doc.split()) >= 8, f"shapes/{module}.py install() says too little about what AWS does"

@@ -15,6 +15,9 @@ GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.athena_gaps",
     "sesl.sandbox.gaps.budgets_gaps",
     "sesl.sandbox.gaps.glue_update_crawler",
+    "sesl.sandbox.gaps.firehose_delivery",
+    "sesl.sandbox.gaps.athena_engine",
+    "sesl.sandbox.gaps.ses_event_publishing",
 )
 
 _installed: list[bool] = []

@@ -62,6 +62,8 @@ def named_queries_description(response: Response, request: Response) -> Response
 
 
 def install() -> None:
+    """A workgroup created without `PublishCloudWatchMetricsEnabled` publishes metrics, AWS's default
+    (published live read go-to-k/cdk-real-drift tests/corpus/AWS__Athena__WorkGroup.*; moto leaves it unset)."""
     from moto.athena.models import WorkGroup
 
     original_init = WorkGroup.__init__

@@ -101,6 +101,10 @@ def _lake_formation_default(account: str, region: str) -> list[dict[str, Any]]:
 
 
 def install() -> None:
+    """A new database gets the account's Lake Formation default for new tables
+    (`CreateTableDefaultPermissions`: IAM_ALLOWED_PRINCIPALS / ALL until the account changes it; Lake
+    Formation guide, "Changing the default settings for your data lake"; AWS CLI example
+    glue/get-databases.rst), stored with it, so an UpdateDatabase that leaves it out drops it as on AWS."""
     from moto.glue.models import GlueBackend
 
     original = GlueBackend.create_database

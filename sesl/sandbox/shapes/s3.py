@@ -11,6 +11,12 @@ leaves unset:
 - all four Block Public Access settings on: "all Block Public Access settings are enabled by default for
   new buckets" since April 2023 (S3 user guide, create-bucket-faq / access-control-block-public-access).
 Both only while the shaping layer is on (SESL_SANDBOX_SHAPES), checked at each CreateBucket.
+
+Checked and found alike in moto 5.2.5 (no shaping needed): GetBucketVersioning answers no `Status` before
+versioning was ever set and `MFADelete` only "if the bucket has been configured with MFA delete"
+(GetBucketVersioning API reference); GetBucketTagging answers the error NoSuchTagSet for a bucket without
+tags (GetBucketTagging API reference) and the set as sent otherwise (awscli/examples/s3api/get-bucket-tagging.rst);
+GetPublicAccessBlock answers the four settings as set (awscli/examples/s3api/get-public-access-block.rst).
 """
 
 from __future__ import annotations
@@ -121,7 +127,10 @@ def lifecycle_as_stored(response: Response, request: Response) -> Response:
 
 
 def install() -> None:
-    """New buckets get AWS's defaults (SSE-S3, Block Public Access); deleting the encryption restores SSE-S3."""
+    """New buckets get AWS's defaults: SSE-S3 encryption (S3 user guide, default-bucket-encryption: "all new
+    buckets have default encryption") and all four Block Public Access settings (S3 user guide,
+    create-bucket-faq, since April 2023); DeleteBucketEncryption restores SSE-S3 rather than removing it
+    (S3 API reference, DeleteBucketEncryption)."""
     from moto.s3.models import PublicAccessBlock, S3Backend
 
     original_create = S3Backend.create_bucket
