@@ -483,7 +483,7 @@ def test_a_delete_data_plan_counts_what_it_deletes(ctx: AwsContext) -> None:
 
 
 def test_an_empty_query_result_says_0_rows_and_csv_keeps_its_header(ctx: AwsContext) -> None:
-    converge(ctx, ["s3_bucket", "athena_workgroup"])
+    converge(ctx, ["s3_bucket", "athena_workgroup", "glue_database", "glue_table"])
     table = run("query", "top-links", "--env", "dev")
     assert table.exit_code == 0, table.output
     lines = table.stdout.strip().splitlines()

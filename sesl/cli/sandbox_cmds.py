@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import socket
 import time
@@ -20,6 +21,8 @@ if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
 # Not 5000 (AirPlay on macOS) nor 4566 (LocalStack) nor 8000/8080: a port common systems leave free.
 DEFAULT_PORT = 4747
 HOST = "127.0.0.1"
+# What the `sandbox` extra installs (pyproject.toml): the emulator and its data path (Parquet, SQL).
+SANDBOX_MODULES = ("moto.server", "werkzeug", "pyarrow", "duckdb", "sqlglot")
 
 
 def check_port_free(port: int, host: str = HOST) -> None:
@@ -38,11 +41,11 @@ def check_port_free(port: int, host: str = HOST) -> None:
 
 def sandbox_server() -> ModuleType:
     """sesl.sandbox.server, or the install line when the sandbox extra is missing."""
-    try:
-        import moto.server  # noqa: F401
-        import werkzeug  # noqa: F401
-    except ImportError:
-        raise SeslError("the sandbox needs the extra: pip install 'sesl[sandbox]'") from None
+    for module in SANDBOX_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise SeslError("the sandbox needs the extra: pip install 'sesl[sandbox]'") from None
     from sesl.sandbox import server
 
     return server
