@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sesl.cli import exit_codes  # noqa: E402
 from sesl.cli.main import cli  # noqa: E402
 from sesl.sandbox.reference import sandbox_reference  # noqa: E402
 from sesl.spec import describe_settings  # noqa: E402
@@ -18,8 +19,8 @@ from sesl.spec import describe_settings  # noqa: E402
 
 def cli_reference() -> str:
     lines = ["# CLI reference", "", "Generated from the commands' help by `scripts/gen_docs.py`; "
-             "a test keeps it current.", "", "Exit codes: 0 success / nothing to change, 1 error, "
-             "2 changes or drift found (`diff`, `drift`).", ""]
+             "a test keeps it current.", "", "Global options (`--profile`, `--region`, `--config`, `--no-config`, "
+             "`--debug`, `--no-color`) may come before or after the subcommand.", "", *exit_code_tables()]
     # A fixed width, so the output does not depend on the terminal that runs the script or the tests.
     # make_context applies the group's context settings (-h as well as --help) the way the CLI does.
     root = cli.make_context("sesl", [], resilient_parsing=True, terminal_width=100, max_content_width=100)
@@ -27,14 +28,24 @@ def cli_reference() -> str:
     for name in sorted(cli.list_commands(root)):
         command = cli.get_command(root, name)
         assert command is not None
-        sub = command.make_context(f"sesl {name}", [], parent=root, resilient_parsing=True)
+        sub = command.make_context(name, [], parent=root, resilient_parsing=True)
         lines += [f"## sesl {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(lines)
 
 
+def exit_code_tables() -> list[str]:
+    lines = ["## Exit codes", "", "| code | meaning |", "| --- | --- |"]
+    lines += [f"| {code} | {meaning} |" for code, meaning in exit_codes.MEANING.items()]
+    lines += ["", "| command | exit codes |", "| --- | --- |"]
+    lines += [f"| `sesl {name}` | {', '.join(map(str, codes))} |" for name, codes in exit_codes.BY_COMMAND.items()]
+    return [*lines, ""]
+
+
 def configuration_reference() -> str:
-    lines = ["# Configuration", "", "`sesl.toml` (or `--config PATH`) overrides the built-in defaults per "
-             "environment, under `[env.dev]` / `[env.prod]` and their sections. Generated from "
+    lines = ["# Configuration", "", "A config file overrides the built-in defaults per "
+             "environment, under `[env.dev]` / `[env.prod]` and their sections. sesl uses `--config PATH`, else "
+             "the file named by `SESL_CONFIG`, else the nearest `sesl.toml` in the current directory or above; "
+             "`--no-config` uses the defaults on purpose. Generated from "
              "`sesl/spec.py` by `scripts/gen_docs.py`; a test keeps it current.", "",
              "| key | default | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]

@@ -6,7 +6,10 @@ itself; sesl never overrides it, which is how a moto server or LocalStack is rea
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +18,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from sesl.aws_errors import explain, unreachable
 from sesl.errors import AccountMismatchError, AwsCallError, SeslError
 from sesl.model import DestroyOptions
 from sesl.naming import Names
@@ -25,6 +29,11 @@ Client = Any  # boto3 clients are generated at run time; sesl wraps them, it doe
 # Standard retry mode covers throttling and 5xx with backoff (botocore retries guide); the
 # attempt count is Terraform's default for AWS providers, which users found enough under throttling.
 RETRY_CONFIG = {"mode": "standard", "max_attempts": 10}
+# An endpoint that does not answer a TCP connect within this many seconds is reported as unreachable
+# at once, instead of after botocore's retries of every call.
+PROBE_SECONDS = 3.0
+CONNECT_SECONDS = 5
+QUICK_RETRY_CONFIG = {"mode": "standard", "max_attempts": 2}
 
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "BatchGet", "Lookup", "Search")
 # Calls that only read although their name does not say so.
@@ -75,11 +84,13 @@ class AwsContext:
         # Set by `destroy` before it executes: lets a kind's delete() empty a bucket it was told to.
         self.destroy_options = DestroyOptions()
 
-    def client(self, service: str, region: str | None = None) -> Client:
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None, quick: bool = False) -> Client:
+        """The service's client; `quick` ones give up on an unreachable endpoint after one retry."""
+        key = (service + (":quick" if quick else ""), region or self.region)
         with self._lock:
             if key not in self._clients:
-                config = botocore.config.Config(retries=RETRY_CONFIG, user_agent_extra="sesl")
+                config = botocore.config.Config(retries=QUICK_RETRY_CONFIG if quick else RETRY_CONFIG,
+                                                connect_timeout=CONNECT_SECONDS, user_agent_extra="sesl")
                 made = self.session.client(service, region_name=key[1], config=config)
                 made.meta.events.register("before-call", self._before_call)
                 self._clients[key] = made
@@ -97,16 +108,24 @@ class AwsContext:
     def account(self) -> str:
         if self._account is None:
             try:
-                self._account = str(self.client("sts").get_caller_identity()["Account"])
-            except botocore.exceptions.NoCredentialsError:
-                raise SeslError("no AWS credentials found: set AWS_PROFILE (or --profile), or "
-                                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
-            except botocore.exceptions.ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {code}: "
-                                   f"{exc.response.get('Error', {}).get('Message', '')}; refresh the "
-                                   "credentials (expired SSO session? run `aws sso login`)") from None
+                # The first call of a run: an unreachable AWS is said within seconds, not after every retry.
+                self._account = str(self.client("sts", quick=True).get_caller_identity()["Account"])
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+                known = explain(exc)
+                if known:
+                    raise SeslError(known) from None
+                if isinstance(exc, botocore.exceptions.ClientError):
+                    error = exc.response.get("Error", {})
+                    raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {error.get('Code', '')}: "
+                                       f"{error.get('Message', '')}; refresh the credentials (expired SSO session? "
+                                       "run `aws sso login`)") from None
+                raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {exc}") from None
         return self._account
+
+    def preflight(self) -> None:
+        """Fail fast, with the same line from every command: the endpoint answers, the credentials work."""
+        probe_endpoint(os.environ.get("AWS_ENDPOINT_URL"))
+        _ = self.account
 
     @property
     def names(self) -> Names:
@@ -123,3 +142,19 @@ class AwsContext:
     def allow_mutations(self) -> None:
         self.verify_account()
         self.mutations_allowed = True
+
+
+def probe_endpoint(url: str | None, timeout: float = PROBE_SECONDS) -> None:
+    """A TCP connect to a configured endpoint (the sandbox, LocalStack): an unreachable one is
+    an error within seconds. AWS's own endpoints are left to botocore."""
+    if not url:
+        return
+    parsed = urllib.parse.urlsplit(url)
+    if not parsed.hostname:
+        raise SeslError(f"AWS_ENDPOINT_URL={url} is not a URL: use the form http://127.0.0.1:4747")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            return
+    except OSError:
+        raise SeslError(unreachable(url)) from None

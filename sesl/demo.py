@@ -134,10 +134,13 @@ def story(demo: Demo) -> None:
 
 
 REPORTS = ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-rates", "subscriber-growth")
+RULE_WIDTH = 100  # the step rules of a log are as wide as a terminal's, not as the log's unlimited width
 
 
 def run_demo(g: Globals, days: int = 30, events_per_day: int = 2400) -> None:
     console = g.console()
+    if not console.is_terminal:
+        console.width = RULE_WIDTH
     with server.running() as endpoint, server.pointed_at(endpoint):
         console.print(f"[bold]sesl demo[/bold] on a fresh sandbox at {endpoint} (account {server.SANDBOX_ACCOUNT})\n")
         demo = Demo(console, g.no_color, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT), days, events_per_day)

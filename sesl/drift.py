@@ -46,6 +46,17 @@ class Difference:
                 "fields": list(self.fields), "note": self.note}
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What --notify did: sent or not, and why."""
+
+    sent: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"requested": True, "sent": self.sent, "detail": self.detail}
+
+
 @dataclass
 class DriftReport:
     env: str
@@ -55,6 +66,9 @@ class DriftReport:
     ignored: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    config: str = ""  # the config file the spec came from, or "built-in defaults" (set by the CLI)
+    targets: tuple[str, ...] = ()
+    notification: Notice | None = None
 
     @property
     def in_sync(self) -> bool:
@@ -75,9 +89,11 @@ class DriftReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, "env": self.env, "account": self.account, "region": self.region,
-                "generated_at": self.generated_at, "in_sync": self.in_sync, "summary": self.counts(),
-                "fingerprint": self.fingerprint(), "drift": [d.to_json() for d in self.differences],
-                "ignored": self.ignored, "warnings": self.warnings}
+                "config": self.config, "generated_at": self.generated_at, "targets": list(self.targets),
+                "in_sync": self.in_sync, "summary": self.counts(), "fingerprint": self.fingerprint(),
+                "drift": [d.to_json() for d in self.differences], "ignored": self.ignored,
+                "warnings": self.warnings,
+                "notification": self.notification.to_json() if self.notification else {"requested": False}}
 
 
 def _difference(change: Change) -> Difference:
@@ -123,7 +139,8 @@ def find_orphans(ctx: AwsContext, wanted: set[str]) -> list[Difference]:
 
 def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
     the_plan: Plan = reconcile.plan(ctx, reconcile.PlanOptions(targets=tuple(targets)))
-    report = DriftReport(the_plan.env, the_plan.account, the_plan.region, warnings=list(the_plan.warnings))
+    report = DriftReport(the_plan.env, the_plan.account, the_plan.region, warnings=list(the_plan.warnings),
+                         targets=tuple(targets))
     report.differences = [_difference(c) for c in the_plan.changes if c.action in _CATEGORY]
     report.ignored = [{**c.to_json(), "ignore_reason": why} for c, why in the_plan.ignored]
     if not targets:
@@ -134,11 +151,14 @@ def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
 
 
 def publish_metrics(ctx: AwsContext, report: DriftReport) -> None:
+    """The heartbeat on every run; the drift count only for a run over the whole env (a targeted
+    run counts a subset, which would make the alarm flap)."""
     dimensions = [{"Name": ENV_DIMENSION, "Value": ctx.spec.env}]
-    ctx.client("cloudwatch").put_metric_data(Namespace=METRIC_NAMESPACE, MetricData=[
-        {"MetricName": DRIFT_METRIC, "Dimensions": dimensions, "Value": float(len(report.differences)),
-         "Unit": "Count"},
-        {"MetricName": HEARTBEAT_METRIC, "Dimensions": dimensions, "Value": 1.0, "Unit": "Count"}])
+    data = [{"MetricName": HEARTBEAT_METRIC, "Dimensions": dimensions, "Value": 1.0, "Unit": "Count"}]
+    if not report.targets:
+        data.insert(0, {"MetricName": DRIFT_METRIC, "Dimensions": dimensions,
+                        "Value": float(len(report.differences)), "Unit": "Count"})
+    ctx.client("cloudwatch").put_metric_data(Namespace=METRIC_NAMESPACE, MetricData=data)
 
 
 def summary_text(report: DriftReport) -> str:
@@ -155,18 +175,24 @@ def summary_text(report: DriftReport) -> str:
     return "\n".join(lines)
 
 
-def notify(ctx: AwsContext, report: DriftReport) -> str:
+def notify(ctx: AwsContext, report: DriftReport) -> Notice:
     """Publish to the alert topic when the set of differences changed since the last notification
-    (and once when it clears). Returns what was done."""
+    (and once when it clears). The fingerprint is recorded only after the message was sent. It is that
+    of the whole env: a targeted report is refused here."""
+    if report.targets:
+        raise ValueError("a targeted drift report is not notified: its fingerprint is not the env's")
     sns = ctx.client("sns")
     topic = ctx.names.alert_topic_arn
     try:
         tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic).get("Tags", [])}
     except botocore.exceptions.ClientError as exc:
-        return f"not notified: alert topic {topic} unreadable ({exc.response.get('Error', {}).get('Code')})"
-    last, current = tags.get(FINGERPRINT_TAG, CLEAN), report.fingerprint()
+        code = exc.response.get("Error", {}).get("Code")
+        return Notice(False, f"not notified: alert topic {topic} unreadable ({code}); run `sesl apply`")
+    last, current = tags.get(FINGERPRINT_TAG), report.fingerprint()
+    if last is None and report.in_sync:
+        return Notice(False, "not notified: in sync, and no drift was notified before")
     if current == last:
-        return "not notified: same differences as the last notification"
+        return Notice(False, "not notified: same differences as the last notification")
     if report.in_sync:
         subject = f"sesl: {report.env} is back in sync"
         message = f"sesl drift in {report.env}: no differences any more ({report.generated_at})."
@@ -175,7 +201,7 @@ def notify(ctx: AwsContext, report: DriftReport) -> str:
         message = summary_text(report)
     sns.publish(TopicArn=topic, Subject=subject[:100], Message=message)
     sns.tag_resource(ResourceArn=topic, Tags=tag_list({FINGERPRINT_TAG: current}))
-    return f"notified {topic}: {subject}"
+    return Notice(True, f"notified {topic}: {subject}")
 
 
 def notify_failure(ctx: AwsContext, error: str) -> None:

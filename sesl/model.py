@@ -84,6 +84,7 @@ class Plan:
     warnings: tuple[str, ...] = ()
     ignored: tuple[tuple[Change, str], ...] = ()
     mode: str = "apply"  # "apply" or "destroy"
+    config: str = ""  # the config file the spec came from, or "built-in defaults" (set by the CLI)
 
     def count(self, *actions: Action) -> int:
         return sum(1 for c in self.changes if c.action in actions)
@@ -114,6 +115,7 @@ class Plan:
             "env": self.env,
             "account": self.account,
             "region": self.region,
+            "config": self.config,
             "summary": self.summary(),
             "fingerprint": self.fingerprint(),
             "changes": [c.to_json() for c in self.changes],

@@ -69,10 +69,33 @@ def summary_line(plan: Plan) -> str:
     return text
 
 
+PLACEHOLDER = "env.<name>"
+
+
+def concrete_warnings(warnings: tuple[str, ...], env: str) -> tuple[str, ...]:
+    """Warnings name the env's own keys (`env.prod.alert_email`), not the placeholder."""
+    return tuple(w.replace(PLACEHOLDER, f"env.{env}") for w in warnings)
+
+
+def warnings_for_changes(plan: Plan) -> list[str]:
+    """The warnings worth saying in a plan: those about a resource it changes, and those about the
+    run itself (expired ignore rules, targets). The rest belong to `sesl validate`."""
+    addresses = {c.address for c in plan.changes if c.action is not Action.KEEP}
+    shown = []
+    for warning in plan.warnings:
+        subject = warning.split(": ", 1)[0]
+        about_a_resource = "." in subject and " " not in subject
+        if not about_a_resource or subject in addresses:
+            shown.append(warning)
+    return shown
+
+
 def render_plan(console: Console, plan: Plan) -> None:
     verb = "destroy" if plan.mode == "destroy" else "plan"
-    console.print(f"[bold]sesl {verb}[/bold] env [bold]{plan.env}[/bold] · account {plan.account} · {plan.region}")
-    for warning in plan.warnings:
+    config = f" · config {escape(plan.config)}" if plan.config else ""
+    console.print(f"[bold]sesl {verb}[/bold] env [bold]{plan.env}[/bold] · account {plan.account} · {plan.region}"
+                  + config)
+    for warning in warnings_for_changes(plan):
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     if plan.changes:
         console.print()

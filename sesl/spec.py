@@ -1,6 +1,7 @@
 """The environment spec: embedded defaults for dev and prod, optional TOML overrides, validation.
 
-A config file (`sesl.toml`, or `--config PATH`) overrides settings per environment:
+A config file overrides settings per environment. It is `--config PATH`, else `$SESL_CONFIG`, else
+the nearest `sesl.toml` from the current directory upward (`find_config`):
 
     [env.dev]
     account_id = "123456789012"
@@ -17,6 +18,7 @@ Range checks are written from the AWS documentation and cite it where they are d
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 import types
@@ -281,16 +283,67 @@ def default_spec(env: str) -> EnvSpec:
     return EnvSpec(env=env)
 
 
+CONFIG_VARIABLE = "SESL_CONFIG"
+DEFAULTS_LABEL = "built-in defaults"
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Which config file a run uses, and how it was found; `path` None means the built-in defaults."""
+
+    path: Path | None
+    how: str  # "--config", "$SESL_CONFIG", "found", "--no-config" or "not found"
+    searched_from: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path is not None else DEFAULTS_LABEL
+
+    @property
+    def defaults_intended(self) -> bool:
+        return self.how == "--no-config"
+
+
+def _checked_file(path: Path, how: str) -> Path:
+    if path.is_dir():
+        raise ConfigError(f"config file {path} (from {how}) is a directory: point it at the TOML file")
+    if not path.exists():
+        raise ConfigError(f"config file {path} (from {how}) does not exist: fix the path or create the file")
+    return path.resolve()
+
+
+def find_config(explicit: Path | None = None, no_config: bool = False, cwd: Path | None = None,
+                environ: Mapping[str, str] | None = None) -> ConfigSource:
+    """--config, else $SESL_CONFIG, else the nearest sesl.toml from the current directory upward."""
+    if no_config:
+        return ConfigSource(None, "--no-config")
+    if explicit is not None:
+        return ConfigSource(_checked_file(explicit, "--config"), "--config")
+    variable = (environ if environ is not None else os.environ).get(CONFIG_VARIABLE, "")
+    if variable:
+        return ConfigSource(_checked_file(Path(variable), f"${CONFIG_VARIABLE}"), f"${CONFIG_VARIABLE}")
+    start = (cwd or Path.cwd()).resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / DEFAULT_CONFIG
+        if candidate.is_file():
+            return ConfigSource(candidate, "found", start)
+    return ConfigSource(None, "not found", start)
+
+
 def read_config(path: Path | None) -> dict[str, Any]:
-    """The parsed TOML, or {} when no file is given and ./sesl.toml does not exist."""
+    """The parsed TOML, or {} when there is no file (the built-in defaults)."""
     if path is None:
-        path = Path(DEFAULT_CONFIG)
-        if not path.exists():
-            return {}
+        return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigError(f"config file {path} does not exist: fix the path or create the file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a directory: point it at the TOML file") from None
+    except PermissionError:
+        raise ConfigError(f"config file {path} cannot be read (permission denied): fix its permissions") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text: is it the TOML file?") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
@@ -317,7 +370,8 @@ def collect_problems(env: str, config: Mapping[str, Any]) -> tuple[EnvSpec, list
 def load_spec(env: str, config_path: Path | None) -> EnvSpec:
     spec, problems = collect_problems(env, read_config(config_path))
     if problems:
-        raise ConfigError(f"{len(problems)} problem(s) in the configuration: " + " | ".join(problems))
+        raise ConfigError(f"{len(problems)} problem(s) in {config_path or DEFAULTS_LABEL}: " + " | ".join(problems)
+                          + f"; `sesl validate --env {env}` lists them")
     return spec
 
 

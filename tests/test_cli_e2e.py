@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -127,15 +129,17 @@ def test_destroy_keeps_a_bucket_holding_objects_and_says_so(sandbox: str) -> Non
     assert client(sandbox, "s3").list_buckets()["Buckets"] == []
 
 
-def test_prod_destroy_needs_the_typed_name_or_force_prod(sandbox: str) -> None:
-    assert sesl(sandbox, "apply", "--env", "prod", "--yes").returncode == 0
-    no_force = sesl(sandbox, "destroy", "--env", "prod", "--yes")
+def test_prod_destroy_needs_both_flags_without_a_terminal_whatever_stdin_says(sandbox: str) -> None:
+    assert sesl(sandbox, "--no-config", "apply", "--env", "prod", "--yes").returncode == 0
+    no_force = sesl(sandbox, "--no-config", "destroy", "--env", "prod", "--yes")
     assert no_force.returncode == 1 and "--force-prod" in no_force.stderr
-    wrong_word = sesl(sandbox, "destroy", "--env", "prod", stdin="yes\n")
-    assert wrong_word.returncode == 1 and "expected 'prod'" in wrong_word.stderr
+    piped = sesl(sandbox, "--no-config", "destroy", "--env", "prod", stdin="prod\n")
+    assert piped.returncode == 1
+    assert piped.stderr == ("error: destroying prod without a terminal needs --yes --force-prod (the typed name is "
+                            "only read from a terminal): nothing was changed\n")
     assert len(client(sandbox, "s3").list_buckets()["Buckets"]) == 2
-    typed = sesl(sandbox, "destroy", "--env", "prod", stdin="prod\n")
-    assert typed.returncode == 0, typed.stderr
+    forced = sesl(sandbox, "--no-config", "destroy", "--env", "prod", "--yes", "--force-prod")
+    assert forced.returncode == 0, forced.stderr
     assert client(sandbox, "s3").list_buckets()["Buckets"] == []
 
 
@@ -155,10 +159,12 @@ def test_errors_are_one_line_without_traceback(sandbox: str, tmp_path: Any) -> N
     assert no_creds.stderr.startswith("error: no AWS credentials found")
     assert "Traceback" not in no_creds.stderr and len(no_creds.stderr.strip().splitlines()) == 1
 
-    unreachable = sesl("http://127.0.0.1:9", "diff", "--env", "dev",
-                       extra_env={"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"})
-    assert unreachable.returncode == 1
-    assert "Traceback" not in unreachable.stderr and unreachable.stderr.startswith("error:")
+    began = time.monotonic()
+    unreachable = sesl("http://127.0.0.1:9", "apply", "--env", "dev", "--yes")  # botocore's own retry settings
+    assert time.monotonic() - began < 10
+    assert (unreachable.returncode, unreachable.stderr) == (
+        1, "error: cannot reach AWS_ENDPOINT_URL=http://127.0.0.1:9: start the sandbox (`sesl sandbox`), or unset "
+           "AWS_ENDPOINT_URL to use AWS\n")
 
     bad = tmp_path / "bad.toml"
     bad.write_text('[env.dev]\nregion = 5\n[env.dev.firehose]\nlog_retention_days = 15\n')
@@ -170,7 +176,8 @@ def test_errors_are_one_line_without_traceback(sandbox: str, tmp_path: Any) -> N
 
 def test_validate_is_offline(tmp_path: Any) -> None:
     result = sesl("http://127.0.0.1:9", "validate", "--env", "prod", creds=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "env prod: configuration is valid")
+    assert (result.returncode, result.stdout.strip()) == (
+        0, "env prod: configuration is valid (config: built-in defaults)")
 
 
 def test_the_newcomers_demo_runs_the_whole_story() -> None:
@@ -187,3 +194,16 @@ def test_an_unknown_profile_is_one_line(tmp_path: Any) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == ("error: AWS profile 'nope' is not configured: check ~/.aws/config or pass "
                                      "another --profile")
+
+
+def test_a_busy_sandbox_port_is_one_line_and_exit_1_at_once() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        began = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "sesl", "sandbox", "--port", str(port)], capture_output=True,
+                                text=True, env=_base_env(), timeout=30)
+    assert time.monotonic() - began < 10
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", f"error: port {port} on 127.0.0.1 is in use: pass another --port, or --port 0 to pick a free one\n")

@@ -56,6 +56,20 @@ def test_schema_page_is_generated_from_the_schema_module() -> None:
         "regenerate: python -c 'from sesl.schema import markdown; print(markdown(), end=\"\")' > docs/schema.md"
 
 
+def test_each_page_section_is_the_real_help_output() -> None:
+    from click.testing import CliRunner
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    root = click.Context(cli, info_name="sesl")
+    for name in ["", *cli.list_commands(root)]:
+        args = [name, "--help"] if name else ["--help"]
+        shown = CliRunner().invoke(cli, args, prog_name="sesl", terminal_width=100, max_content_width=100)
+        assert shown.exit_code == 0
+        heading = f"## sesl {name}".rstrip()
+        assert f"{heading}\n\n```\n{shown.stdout}```" in page, f"docs/cli.md differs from `sesl {name} --help`"
+    assert "sesl sesl" not in page
+
+
 def test_sandbox_reference_is_current() -> None:
     assert (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8") == gen_docs.sandbox_reference(), \
         "run: .venv/bin/python scripts/gen_docs.py"

@@ -137,7 +137,12 @@ def test_a_target_limits_every_command_and_names_unmet_needs(ctx: AwsContext) ->
     gone = run("destroy", "--env", "dev", "--yes", "--target", "log_group")
     assert gone.exit_code == 0 and boto("logs").describe_log_groups()["logGroups"] == []
     unknown = run("diff", "--env", "dev", "--target", "nope")
-    assert unknown.exit_code == 1 and "unknown --target kind(s) nope" in unknown.output
+    assert unknown.exit_code == 1 and "error: --target nope: no kind 'nope'; the kinds are athena_named_query" \
+        in unknown.output
+    typo = run("diff", "--env", "dev", "--target", "s3_bucket.nosuchname")
+    assert typo.exit_code == 1
+    assert typo.output.startswith("error: --target s3_bucket.nosuchname: env dev has no s3_bucket named "
+                                  "'nosuchname'; its s3_bucket names are daily-system-design-email-events-dev")
 
 
 def test_an_ignore_rule_silences_exactly_its_path(ctx: AwsContext, tmp_path: Path) -> None:

@@ -38,4 +38,5 @@ def test_validate_rejects_with_the_reason(tmp_path: Path, toml: str, reason: str
 def test_validate_accepts_the_defaults_of_both_environments() -> None:
     for env in ("dev", "prod"):
         result = CliRunner().invoke(cli, ["validate", "--env", env])
-        assert (result.exit_code, result.output.strip()) == (0, f"env {env}: configuration is valid")
+        assert (result.exit_code, result.stdout.strip()) == (
+            0, f"env {env}: configuration is valid (config: built-in defaults)")

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 
-from sesl.cli.main import Globals
+from sesl.cli.common import config_source, env_option, open_context
 from sesl.compaction import CompactionReport, compact_day
-from sesl.context import AwsContext
+from sesl.model import FORMAT_VERSION
 from sesl.naming import FLOWS
-from sesl.spec import ENVIRONMENTS, load_spec
+from sesl.reconcile import aws_call
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 
 @click.command()
-@click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS), help="Environment.")
+@env_option
 @click.option("--flow", "flows", multiple=True, type=click.Choice(FLOWS), help="Which table (default: every one).")
 @click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC day to compact (default: yesterday).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -32,12 +37,14 @@ def compact(g: Globals, env_name: str, flows: tuple[str, ...], day: dt.datetime 
       sesl compact --env prod                       # yesterday, every flow
       sesl compact --env prod --flow newsletter --day 2026-11-28
     """
-    ctx = AwsContext(load_spec(env_name, g.config), profile=g.profile, region=g.region)
+    ctx = open_context(g, env_name, "compact", changes=True)
     ctx.verify_account()
     target = day.date() if day else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    reports = [compact_day(ctx, flow, target) for flow in (flows or ctx.spec.flows)]
+    reports = [aws_call(f"compact {flow} {target}", partial(compact_day, ctx, flow, target))
+               for flow in (flows or ctx.spec.flows)]
     if as_json:
-        click.echo(json.dumps({"format_version": "1.0", "env": env_name, "day": target.isoformat(),
+        click.echo(json.dumps({"format_version": FORMAT_VERSION, "env": env_name, "config": config_source(g).label,
+                               "day": target.isoformat(),
                                "flows": [_as_json(r) for r in reports]}, indent=2))
         return
     for report in reports:

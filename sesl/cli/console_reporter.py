@@ -22,8 +22,9 @@ class ConsoleReporter(Reporter):
 
     @contextmanager
     def progress(self, description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
-        columns = (TextColumn("  {task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total}"),
-                   TimeElapsedColumn())
+        # Without a known total there is no "n/total" to show: just the spinner-like bar and the time.
+        count = (TextColumn("{task.completed:.0f}/{task.total:.0f}"),) if total is not None else ()
+        columns = (TextColumn("  {task.description}"), BarColumn(), *count, TimeElapsedColumn())
         if not self.console.is_terminal:  # no bar in logs and pipes; just the closing line
             began = time.monotonic()
             yield lambda _amount: None

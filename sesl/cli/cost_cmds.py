@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from sesl.cli.main import Globals
+from sesl.cli.common import config_source, env_option, load
 from sesl.cost import BufferAdvice, Volume, buffer_advice, estimate, load_prices, total
-from sesl.spec import ENVIRONMENTS, load_spec
+from sesl.model import FORMAT_VERSION
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
+
+# Firehose's largest record (PutRecord: 1,000 KiB before base64 encoding).
+MAX_RECORD_BYTES = 1_024_000
 
 
 @click.command()
-@click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS), help="Environment (its settings).")
-@click.option("--events-per-day", default=Volume.events_per_day, show_default=True,
+@env_option
+@click.option("--events-per-day", default=Volume.events_per_day, show_default=True, type=click.IntRange(min=0),
               help="SES events per stream per day.")
 @click.option("--avg-event-bytes", default=Volume.avg_event_bytes, show_default=True,
-              help="Average record size (JSON).")
-@click.option("--queries-per-day", default=Volume.queries_per_day, show_default=True, help="Athena queries per day.")
-@click.option("--avg-scan-mb", default=Volume.avg_scan_mb, show_default=True, help="Average data scanned per query.")
+              type=click.IntRange(min=1, max=MAX_RECORD_BYTES), help="Average record size (JSON).")
+@click.option("--queries-per-day", default=Volume.queries_per_day, show_default=True, type=click.IntRange(min=0),
+              help="Athena queries per day.")
+@click.option("--avg-scan-mb", default=Volume.avg_scan_mb, show_default=True, type=click.FloatRange(min=0),
+              help="Average data scanned per query.")
 @click.option("--prices", "prices_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A price file of your own (same shape as sesl/data/prices-us-west-2.json).")
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
@@ -37,12 +46,13 @@ def cost(g: Globals, env_name: str, events_per_day: int, avg_event_bytes: int, q
       sesl cost --env prod
       sesl cost --env prod --events-per-day 50000 --queries-per-day 100
     """
-    spec = load_spec(env_name, g.config)
+    spec = load(g, env_name)
     data = load_prices(prices_file)
     lines = estimate(spec, Volume(events_per_day, avg_event_bytes, queries_per_day, avg_scan_mb), data)
     advice = buffer_advice(spec.firehose.buffer_interval_seconds, events_per_day, data["measured"])
     if as_json:
-        click.echo(json.dumps({"env": env_name, "prices_as_of": data["as_of"], "currency": "USD",
+        click.echo(json.dumps({"format_version": FORMAT_VERSION, "env": env_name,
+                               "config": config_source(g).label, "prices_as_of": data["as_of"], "currency": "USD",
                                "lines": [{"item": x.item, "detail": x.detail, "usd": round(x.usd, 4)} for x in lines],
                                "total_usd": round(total(lines), 4), "buffer_advice": _advice_json(advice)},
                               indent=2))

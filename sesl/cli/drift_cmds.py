@@ -5,24 +5,29 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 
 from sesl import drift as drift_lib
-from sesl.cli.main import Globals
+from sesl.cli.common import check_targets, config_source, env_option, exclusive, open_context, target_option
 from sesl.context import AwsContext
-from sesl.errors import SeslError
-from sesl.spec import ENVIRONMENTS, load_spec
+from sesl.errors import AccountMismatchError, SeslError
+from sesl.render import concrete_warnings
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 EXIT_DRIFT = 2
 
 
 @click.command()
-@click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS), help="Environment to check.")
-@click.option("--target", "targets", multiple=True, metavar="KIND[.NAME]", help="Limit the check (repeatable).")
+@env_option
+@target_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Also write the JSON report to a file.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="Also write the JSON report to a file (its directory is created).")
 @click.option("--notify", is_flag=True,
               help="Publish a summary to the alert topic when the differences changed since the last one.")
 @click.option("--no-metrics", is_flag=True, help="Do not publish the drift and heartbeat metrics.")
@@ -34,43 +39,69 @@ def drift(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, ou
     Exit 0 in sync, 2 drift found, 1 the check itself failed (never reported as "no drift").
     Each run publishes the drifted-aspects metric and a heartbeat (alarmed by sesl), and with
     --notify one SNS message per change of the set of differences (and one when it clears).
+    The report is written (--out) before anything is sent or recorded; --notify checks the whole
+    env, so it does not combine with --target.
 
     \b
     Example:
       sesl drift --env prod
       sesl drift --env prod --json --out /var/lib/sesl/drift-prod.json --notify
     """
-    ctx = AwsContext(load_spec(env_name, g.config), profile=g.profile, region=g.region)
+    exclusive({"--target": targets, "--notify": notify},
+              "a notification and its fingerprint cover the whole env")
+    ctx = open_context(g, env_name, "drift --notify" if notify else "drift", changes=notify)
     try:
         ctx.verify_account()
+        check_targets(ctx, targets)
         report = drift_lib.detect(ctx, targets)
     except SeslError as exc:
-        if notify:
+        if notify and not isinstance(exc, AccountMismatchError):  # never write to an account not verified
             ctx.mutations_allowed = True
             drift_lib.notify_failure(ctx, str(exc))
         raise
-    ctx.mutations_allowed = True  # only the metric, the notification and its fingerprint are written
-    notes = []
-    if not no_metrics:
-        drift_lib.publish_metrics(ctx, report)
-    if notify:
-        notes.append(drift_lib.notify(ctx, report))
-    document = report.to_json()
+    report.config = config_source(g).label
+    report.warnings = list(concrete_warnings(tuple(report.warnings), env_name))
     if out_file:
-        Path(out_file).write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+        _write(out_file, report)  # before any write to AWS: a bad path fails the run, nothing recorded
+    _publish(ctx, report, notify, no_metrics)
+    if out_file and notify:
+        _write(out_file, report)  # again, now saying whether it notified
     if as_json:
-        click.echo(json.dumps(document, indent=2, default=str))
+        click.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:
-        _render(g, report, notes)
+        _render(g, report)
     sys.exit(0 if report.in_sync else EXIT_DRIFT)
 
 
-def _render(g: Globals, report: drift_lib.DriftReport, notes: list[str]) -> None:
+def _publish(ctx: AwsContext, report: drift_lib.DriftReport, notify: bool, no_metrics: bool) -> None:
+    ctx.mutations_allowed = True  # only the metric, the notification and its fingerprint are written
+    if not no_metrics:
+        drift_lib.publish_metrics(ctx, report)
+    if notify:
+        report.notification = drift_lib.notify(ctx, report)
+
+
+def _write(out_file: str, report: drift_lib.DriftReport) -> None:
+    path = Path(out_file)
+    text = json.dumps(report.to_json(), indent=2, default=str) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        raise SeslError(f"cannot write the report to {out_file}: {exc.strerror or exc}; nothing was notified; "
+                        "fix the path or its permissions") from None
+
+
+def _render(g: Globals, report: drift_lib.DriftReport) -> None:
     console = g.console()
     console.print(f"[bold]sesl drift[/bold] env [bold]{report.env}[/bold] · account {report.account} · "
-                  f"{report.region} · {report.generated_at}")
+                  f"{report.region} · config {escape(report.config)} · {report.generated_at}")
+    addresses = {d.address for d in report.differences}
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        if warning.split(": ", 1)[0] in addresses:  # the others are for `sesl validate`
+            console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     for category in ("modified", "missing", "unowned", "orphan"):
         items = [d for d in report.differences if d.category == category]
         if items:
@@ -87,8 +118,8 @@ def _render(g: Globals, report: drift_lib.DriftReport, notes: list[str]) -> None
             console.print(f"[dim]  {escape(item['address'])} ({item['aspect']}): {escape(item['ignore_reason'])}[/dim]")
     counts = ", ".join(f"{n} {c}" for c, n in report.counts().items() if n)
     console.print("\n[bold]" + (f"Drift: {counts}." if counts else "In sync: no drift.") + "[/bold]")
-    for note in notes:
-        console.print(f"[dim]{escape(note)}[/dim]")
+    if report.notification is not None:
+        console.print(escape(report.notification.detail))
 
 
 COMMANDS = (drift,)

@@ -8,40 +8,52 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from sesl import lock, reconcile
-from sesl.cli.main import Globals
+from sesl.cli.common import (
+    check_targets,
+    config_source,
+    env_option,
+    open_context,
+    refuse_defaults_for_prod,
+    target_option,
+)
 from sesl.context import AwsContext
-from sesl.errors import RefusedError, SeslError
+from sesl.errors import RefusedError, SeslError, ValidationError
 from sesl.lock import env_lock
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.naming import Names
-from sesl.render import plan_json, render_plan
+from sesl.render import concrete_warnings, plan_json, render_plan
+from sesl.resources import REGISTRY
 from sesl.resources.base import Env
 from sesl.saved_plan import check_current, load_plan, save_plan
-from sesl.spec import ENVIRONMENTS, EnvSpec, collect_problems, load_spec, read_config
+from sesl.spec import ENVIRONMENTS, collect_problems, read_config
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 EXIT_CHANGES = 2
+# The config section whose settings make each kind's desired state: a rule a resource breaks is
+# fixed there. Kinds made only from names take no settings.
+SETTINGS_OF_KIND = {"s3_bucket": "s3", "firehose_stream": "firehose", "log_group": "firehose",
+                    "glue_table": "glue", "glue_crawler": "glue", "ses_event_destination": "ses",
+                    "athena_workgroup": "athena", "cloudwatch_alarm": "monitoring", "budget": "monitoring"}
 
-env_option = click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS),
-                          help="Environment to act on.")
-target_option = click.option("--target", "targets", multiple=True, metavar="KIND[.NAME]",
-                             help="Limit to a kind or one resource (repeatable).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (format_version 1.0).")
 lock_option = click.option("--lock-timeout", default=0.0, show_default=True, metavar="SECONDS",
+                           type=click.FloatRange(min=0),
                            help="How long to wait for the env's lock held by another run.")
 yes_option = click.option("--yes", "--auto-approve", "yes", is_flag=True, help="Do not ask for confirmation.")
 
 
-def load(g: Globals, env_name: str) -> EnvSpec:
-    return load_spec(env_name, g.config)
-
-
-def context(g: Globals, env_name: str) -> AwsContext:
-    return AwsContext(load(g, env_name), profile=g.profile, region=g.region)
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def confirm(console: Console, question: str, expected: str = "yes") -> None:
@@ -61,26 +73,39 @@ def progress_printer(console: Console) -> Callable[[Change, str], None]:
     return show
 
 
+def labelled(g: Globals, the_plan: Plan) -> Plan:
+    """The plan as the user reads it: which config it came from, warnings without placeholders."""
+    return replace(the_plan, config=config_source(g).label,
+                   warnings=concrete_warnings(the_plan.warnings, the_plan.env))
+
+
 @click.command()
 @env_option
 @click.pass_obj
 def validate(g: Globals, env_name: str) -> None:
     """Check the environment's spec and config offline (no AWS call); exit 1 on any problem.
 
+    Every problem is reported in one run: the config's keys first, then the rules AWS documents
+    for the resources those settings make. Warnings (settings worth a second look) are listed too.
+
     \b
     Example:
       sesl validate --env dev
     """
-    spec, problems = collect_problems(env_name, read_config(g.config))
-    if not problems:
-        # Rules AWS documents for each resource's desired state; the account is a placeholder offline.
-        names = Names(spec.env, g.region or spec.region, spec.account_id or "000000000000")
-        problems = reconcile.validate_env(Env(spec, names))
+    source = config_source(g)
+    spec, problems = collect_problems(env_name, read_config(source.path))
+    # Rules AWS documents for each resource's desired state; the account is a placeholder offline.
+    names = Names(spec.env, g.region or spec.region, spec.account_id or "000000000000")
+    env = Env(spec, names)
+    problems += [with_section(p, env_name) for p in reconcile.validate_env(env) if p not in problems]
+    for kind, want in reconcile.desired_objects(env, REGISTRY):
+        for warning in concrete_warnings(tuple(kind.warnings(env, want)), env_name):
+            click.echo(f"warning: {kind.kind}.{want.name}: {warning}", err=True)
     if problems:
         for problem in problems:
             click.echo(f"error: {problem}", err=True)
-        raise SeslError(f"{len(problems)} problem(s) in env {env_name}")
-    click.echo(f"env {env_name}: configuration is valid")
+        raise SeslError(f"{len(problems)} problem(s) in env {env_name} (config: {source.label})")
+    click.echo(f"env {env_name}: configuration is valid (config: {source.label})")
 
 
 @click.command()
@@ -98,17 +123,34 @@ def diff(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, ado
     Example:
       sesl diff --env dev
       sesl diff --env prod --json > plan.json
-      sesl diff --env prod --out prod.plan && sesl apply prod.plan
+      sesl diff --env prod --out prod.plan; sesl apply prod.plan   # diff exits 2 when there are changes
     """
-    ctx = context(g, env_name)
+    ctx = open_context(g, env_name, "diff")
     ctx.verify_account()
-    the_plan = reconcile.plan(ctx, reconcile.PlanOptions(adopt=adopt, targets=targets))
+    check_targets(ctx, targets)
+    the_plan = labelled(g, reconcile.plan(ctx, reconcile.PlanOptions(adopt=adopt, targets=targets)))
+    if out_file:
+        _save(the_plan, out_file, targets, adopt)
     _show(g, the_plan, as_json)
     if out_file:
-        save_plan(the_plan, out_file, targets, adopt)
         click.echo(f"Saved the plan to {out_file}: `sesl apply {out_file}` applies exactly it.", err=True)
     if the_plan.has_changes:
         sys.exit(EXIT_CHANGES)
+
+
+def _save(the_plan: Plan, out_file: str, targets: tuple[str, ...], adopt: bool) -> None:
+    """Save the plan, creating its directory; a failure is one line."""
+    try:
+        Path(out_file).parent.mkdir(parents=True, exist_ok=True)
+        save_plan(the_plan, out_file, targets, adopt)
+    except OSError as exc:
+        raise SeslError(f"cannot write {out_file}: {exc.strerror or exc}; choose another --out") from None
+
+
+def with_section(problem: str, env_name: str) -> str:
+    """A resource's problem, with the config section that sets it."""
+    section = SETTINGS_OF_KIND.get(problem.split(".", 1)[0])
+    return f"{problem} (set under [env.{env_name}.{section}])" if section else problem
 
 
 def _show(g: Globals, the_plan: Plan, as_json: bool) -> None:
@@ -133,7 +175,7 @@ def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tupl
     """Show the plan, ask to confirm, apply it in dependency order, then read back.
 
     With PLAN_FILE (from `sesl diff --out`), apply exactly that plan, refusing if the live state
-    changed since it was made.
+    changed since it was made; its targets and --adopt come from the file.
 
     \b
     Example:
@@ -143,19 +185,24 @@ def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tupl
     """
     saved = load_plan(plan_file) if plan_file else None
     if saved is not None:
+        ignored = [flag for flag, given in (("--target", targets), ("--adopt", adopt)) if given]
+        if ignored:
+            raise SeslError(f"{' and '.join(ignored)} cannot be used with a saved plan: {plan_file} applies the "
+                            "targets and adoption it was made with; make a new plan with `sesl diff --out`")
         if env_name and env_name != saved["env"]:
             raise SeslError(f"{plan_file} is a plan for env {saved['env']}, not {env_name}: nothing was changed")
         env_name, targets, adopt = saved["env"], tuple(saved["options"]["targets"]), saved["options"]["adopt"]
     if not env_name:
-        raise SeslError("apply needs --env ENV or a saved PLAN_FILE")
-    ctx = context(g, env_name)
+        raise SeslError("apply needs --env ENV or a saved PLAN_FILE: see `sesl apply --help`")
+    ctx = open_context(g, env_name, "apply", changes=True)
+    check_targets(ctx, targets)
     options = reconcile.PlanOptions(adopt=adopt, allow_replace=allow_replace, targets=targets)
 
     def make_plan() -> Plan:
         fresh = reconcile.plan(ctx, options)
         if saved is not None:
             check_current(saved, fresh)
-        return fresh
+        return labelled(g, fresh)
 
     _run(g, ctx, options, "apply", yes, lock_timeout, make_plan)
 
@@ -174,30 +221,78 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
     """Delete what sesl owns, in reverse dependency order. Data is kept unless --delete-data.
 
     The SES configuration sets are never touched (only sesl's event destinations on them).
-    Destroying prod asks you to type the environment's name; without a terminal it needs
-    both --yes and --force-prod.
+    Destroying prod asks you to type the environment's name at a terminal; without a terminal it
+    needs both --yes and --force-prod, whatever arrives on stdin.
 
     \b
     Example:
       sesl destroy --env dev --yes
       sesl destroy --env dev --yes --delete-data
     """
-    ctx = context(g, env_name)
+    if force_prod and env_name != "prod":
+        raise SeslError(f"--force-prod is for destroying prod; env {env_name} needs only --yes: nothing was changed")
+    ctx = open_context(g, env_name, "destroy", changes=True)
     if ctx.spec.protect:
         raise RefusedError(f"env {env_name} is protected (env.{env_name}.protect = true): nothing was changed")
+    skip_prompt = _destroy_approval(ctx.spec.is_prod, yes, force_prod)
+    check_targets(ctx, targets)
     options = reconcile.PlanOptions(targets=targets,
                                     destroy=DestroyOptions(delete_data, delete_saved_queries))
     ctx.destroy_options = options.destroy
-    if ctx.spec.is_prod and yes and not force_prod:
+
+    def make_plan() -> Plan:
+        return labelled(g, with_data_counts(ctx, reconcile.plan_destroy(ctx, options)))
+
+    _run(g, ctx, options, "destroy", skip_prompt, lock_timeout, make_plan)
+
+
+def _destroy_approval(is_prod: bool, yes: bool, force_prod: bool) -> bool:
+    """Whether to skip the prompt. prod: --yes --force-prod, or the typed name at a terminal only."""
+    if not is_prod:
+        return yes
+    if yes and force_prod:
+        return True
+    if yes:
         raise RefusedError("destroying prod non-interactively needs --force-prod as well as --yes: nothing was changed")
-    skip_prompt = yes and (not ctx.spec.is_prod or force_prod)
-    _run(g, ctx, options, "destroy", skip_prompt, lock_timeout, lambda: reconcile.plan_destroy(ctx, options))
+    if not stdin_is_terminal():
+        raise RefusedError("destroying prod without a terminal needs --yes --force-prod (the typed name is only "
+                           "read from a terminal): nothing was changed")
+    return False
+
+
+def with_data_counts(ctx: AwsContext, the_plan: Plan) -> Plan:
+    """A --delete-data plan says what it deletes: objects and versions of each bucket it empties."""
+    if not ctx.destroy_options.delete_data:
+        return the_plan
+    changes = tuple(_with_count(ctx, c) if c.kind == "s3_bucket" and c.action is Action.DELETE else c
+                    for c in the_plan.changes)
+    return replace(the_plan, changes=changes)
+
+
+def _with_count(ctx: AwsContext, change: Change) -> Change:
+    objects = versions = markers = 0
+    pages = ctx.client("s3").get_paginator("list_object_versions").paginate(Bucket=change.name)
+    for page in reconcile.aws_call(change.address, lambda: list(pages)):
+        listed = page.get("Versions", [])
+        objects += sum(1 for v in listed if v.get("IsLatest"))
+        versions += len(listed)
+        markers += len(page.get("DeleteMarkers", []))
+    if not (versions or markers):
+        return change
+    note = (f"deletes its data: {objects} object(s), {versions} version(s) in all and {markers} delete "
+            "marker(s)")
+    return replace(change, reason=f"{change.reason}; {note}" if change.reason else note)
 
 
 def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str, yes: bool, lock_timeout: float,
          make_plan: Callable[[], Plan]) -> None:
     """Check the account, take the env's lock, plan, show, confirm, execute, read back, release."""
     console = g.console()
+    if mode == "apply":  # the spec is valid before the first write (the lock)
+        problems = reconcile.validate_env(reconcile.make_env(ctx))
+        if problems:
+            raise ValidationError(f"{len(problems)} invalid setting(s): " + " | ".join(problems)
+                                  + f"; nothing was changed; `sesl validate --env {ctx.spec.env}` lists them")
     ctx.allow_mutations()  # verifies the pinned account before the first write (the lock)
     with env_lock(ctx, mode, lock_timeout):
         the_plan = make_plan()
@@ -220,7 +315,7 @@ def unlock(g: Globals, env_name: str, force: bool) -> None:
       sesl unlock --env prod
       sesl unlock --env prod --force
     """
-    ctx = context(g, env_name)
+    ctx = open_context(g, env_name, "unlock")
     holder = lock.read_lock(ctx)
     if holder is None:
         click.echo(f"env {env_name} is not locked")
@@ -228,6 +323,7 @@ def unlock(g: Globals, env_name: str, force: bool) -> None:
     click.echo(f"env {env_name} is locked by {lock.describe(holder)}")
     if not (force or lock.is_stale(holder)):
         raise SeslError("the lock has not expired: wait for that run, or pass --force if it is gone")
+    refuse_defaults_for_prod(g, ctx.spec, "unlock")
     ctx.allow_mutations()
     lock.remove(ctx)
     click.echo("lock removed")
@@ -249,11 +345,20 @@ def execute_plan(console: Console, ctx: AwsContext, the_plan: Plan, options: rec
     console.print()
     report = reconcile.execute(ctx, the_plan, progress_printer(console), allow_replace=options.allow_replace)
     reconcile.read_back(ctx, options, mode)
-    s = the_plan.summary()
     verb = "Destroy" if mode == "destroy" else "Apply"
-    console.print(f"\n[bold green]{verb} complete![/bold green] {len(report.done)} change(s): {s['add']} added, "
-                  f"{s['change']} changed, {s['destroy']} destroyed"
-                  + (f", {s['keep']} kept" if s["keep"] else "") + ". Read-back matches.")
+    console.print(f"\n[bold green]{verb} complete![/bold green] {completion_counts(the_plan, len(report.done))}"
+                  " Read-back matches.")
+
+
+def completion_counts(the_plan: Plan, done: int) -> str:
+    s = the_plan.summary()
+    parts = [f"{s['add']} added", f"{s['change']} changed"]
+    if s["replace"]:
+        parts.append(f"{s['replace']} replaced")
+    parts.append(f"{s['destroy']} destroyed")
+    if s["keep"]:
+        parts.append(f"{s['keep']} kept")
+    return f"{done} change(s): {', '.join(parts)}."
 
 
 COMMANDS = (validate, diff, apply, destroy, unlock)

@@ -5,28 +5,42 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from sesl.athena_query import run_query
-from sesl.cli.main import Globals
-from sesl.context import AwsContext
+from sesl.athena_query import QueryResult, run_query
+from sesl.cli.common import env_option, exclusive, open_context
 from sesl.errors import SeslError
 from sesl.naming import FLOWS
 from sesl.queries import QUERIES, find, query_sql
-from sesl.spec import ENVIRONMENTS, load_spec
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
+
+MAX_DAYS = 36_500
+
+
+def days_parameter(value: str) -> str:
+    """The saved queries take one parameter, a number of days."""
+    if not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
+        raise SeslError(f"--param {value!r}: must be a whole number of days from 1 to {MAX_DAYS}")
+    return str(int(value))
 
 
 @click.command()
 @click.argument("name", required=False)
-@click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS), help="Environment to query.")
+@env_option
 @click.option("--flow", type=click.Choice(FLOWS), default="newsletter", show_default=True, help="Which table.")
-@click.option("--param", "params", multiple=True, help="Execution parameter (the query's days); repeatable.")
+@click.option("--param", "params", multiple=True, metavar="DAYS",
+              help="The query's parameter: how many days back (default: the query's own).")
 @click.option("--json", "as_json", is_flag=True, help="Print rows as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print rows as CSV.")
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
-@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for the query.")
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds to wait for the query.")
 @click.pass_obj
 def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[str, ...], as_json: bool,
           as_csv: bool, list_only: bool, timeout: float) -> None:
@@ -41,6 +55,7 @@ def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[
       sesl query top-links --env prod --flow newsletter --csv > links.csv
     """
     console = g.console()
+    exclusive({"--json": as_json, "--csv": as_csv})
     if list_only or not name:
         for q in QUERIES:
             console.print(f"{q.name.replace('_', '-'):24} {q.description} (default --param {q.default_days})")
@@ -49,27 +64,44 @@ def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[
         definition = find(name)
     except KeyError:
         raise SeslError(f"no saved query {name!r}: `sesl query --list --env {env_name}` lists them") from None
-    ctx = AwsContext(load_spec(env_name, g.config), profile=g.profile, region=g.region)
+    if len(params) > 1:
+        raise SeslError(f"{definition.name.replace('_', '-')} takes one --param (days), got {len(params)}")
+    days = [days_parameter(p) for p in params] or [str(definition.default_days)]
+    ctx = open_context(g, env_name, "query")
     ctx.allow_mutations()  # StartQueryExecution writes results to the results bucket
     sql = query_sql(definition.name, ctx.names, flow)
-    result = run_query(ctx, sql, parameters=params or (str(definition.default_days),), timeout=timeout)
+    result = run_query(ctx, sql, parameters=days, timeout=timeout)
+    if not result.columns:  # an empty result may come without its metadata: the header is still known
+        result = replace(result, columns=list(definition.columns))
     if as_json:
         click.echo(json.dumps([dict(zip(result.columns, row, strict=False)) for row in result.rows], indent=2))
     elif as_csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(_csv(result), nl=False)
     else:
-        table = Table(title=f"{definition.name} · {flow} · env {env_name}")
-        for column in result.columns:
-            table.add_column(column)
-        for row in result.rows:
-            table.add_row(*[v if v is not None else "" for v in row])
-        console.print(table)
+        _table(g, result, f"{definition.name} · {flow} · env {env_name}")
+    # The rows go to stdout; the count and cost to stderr, so `--json`/`--csv` output stays clean.
     click.echo(f"{len(result.rows)} row(s); scanned {result.scanned_bytes:,} bytes; cost ${result.cost_usd:.6f} "
-               f"(execution {result.execution_id})", err=True)
+               f"(execution {result.execution_id})", err=as_json or as_csv)
+
+
+def _csv(result: QueryResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(result.columns)
+    writer.writerows(result.rows)
+    return buffer.getvalue()
+
+
+def _table(g: Globals, result: QueryResult, title: str) -> None:
+    if not result.rows:
+        click.echo(f"{title}: 0 rows")
+        return
+    table = Table(title=title)
+    for column in result.columns:
+        table.add_column(column)
+    for row in result.rows:
+        table.add_row(*[v if v is not None else "" for v in row])
+    g.console().print(table)
 
 
 COMMANDS = (query,)

@@ -2,17 +2,58 @@
 
 from __future__ import annotations
 
+import errno
+import importlib
 import os
+import socket
 import time
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
 
-from sesl.cli.main import Globals
-from sesl.sandbox import server, shapes
+from sesl.errors import SeslError
+from sesl.sandbox import shapes  # stdlib only at import: safe without the sandbox extra
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
+
+# Not 5000 (AirPlay on macOS) nor 4566 (LocalStack) nor 8000/8080: a port common systems leave free.
+DEFAULT_PORT = 4747
+HOST = "127.0.0.1"
+# What the `sandbox` extra installs (pyproject.toml): the emulator and its data path (Parquet, SQL).
+SANDBOX_MODULES = ("moto.server", "werkzeug", "pyarrow", "duckdb", "sqlglot")
+
+
+def check_port_free(port: int, host: str = HOST) -> None:
+    """A busy port is one line and exit 1 at once, not the emulator's message and a hang."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            what = "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+            raise SeslError(f"port {port} on {host} {what}: pass another --port, or --port 0 to pick a free "
+                            "one") from None
+
+
+def sandbox_server() -> ModuleType:
+    """sesl.sandbox.server, or the install line when the sandbox extra is missing."""
+    for module in SANDBOX_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise SeslError("the sandbox needs the extra: pip install 'sesl[sandbox]'") from None
+    from sesl.sandbox import server
+
+    return server
 
 
 @click.command()
-@click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--moto-echo", is_flag=True,
               help="Answer as moto does (echo what was sent) instead of the way AWS answers; see docs/sandbox.md.")
 @click.option("--faults", type=click.FloatRange(0, 1), default=None, metavar="RATE",
@@ -28,14 +69,16 @@ def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> Non
 
     \b
     Example:
-      sesl sandbox --port 5000 &
-      export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=sandbox \\
+      sesl sandbox &
+      export AWS_ENDPOINT_URL=http://127.0.0.1:4747 AWS_ACCESS_KEY_ID=sandbox \\
              AWS_SECRET_ACCESS_KEY=sandbox AWS_DEFAULT_REGION=us-west-2
       sesl apply --env dev --yes
     """
+    check_port_free(port)
     if moto_echo:
         os.environ[shapes.ENV_SWITCH] = "0"
     os.environ.update({} if faults is None else {"SESL_SANDBOX_FAULTS": str(faults)})
+    server = sandbox_server()
     with server.running(port=port) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
         click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")
@@ -65,6 +108,7 @@ def demo(g: Globals, days: int, events_per_day: int) -> None:
       sesl demo
       sesl demo --days 7 --events-per-day 300    # a quicker run
     """
+    sandbox_server()
     from sesl.demo import run_demo
 
     run_demo(g, days, events_per_day)

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
-from sesl.cli.main import Globals
-from sesl.context import AwsContext
+from sesl.cli.common import config_source, env_option, open_context
 from sesl.errors import SeslError
-from sesl.spec import ENVIRONMENTS, load_spec
+from sesl.model import FORMAT_VERSION
 from sesl.verify import DEFAULT_WAIT_SECONDS, FAIL, PASS, report_json, run_verify
+
+if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
+    from sesl.cli.main import Globals
 
 _STYLE = {PASS: "green", FAIL: "bold red"}
 
 
 @click.command()
-@click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS), help="Environment to verify.")
+@env_option
 @click.option("--direct", is_flag=True, help="Put synthetic records into the streams instead of sending e-mail.")
-@click.option("--wait", "wait_seconds", default=DEFAULT_WAIT_SECONDS, show_default=True,
+@click.option("--wait", "wait_seconds", default=DEFAULT_WAIT_SECONDS, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to wait for each stream to deliver.")
 @click.option("--json", "as_json", is_flag=True, help="Print the checklist as JSON.")
 @click.pass_obj
@@ -38,10 +41,12 @@ def verify(g: Globals, env_name: str, direct: bool, wait_seconds: float, as_json
       sesl verify --env dev
       sesl verify --env prod --direct --wait 600
     """
-    ctx = AwsContext(load_spec(env_name, g.config), profile=g.profile, region=g.region)
+    ctx = open_context(g, env_name, "verify")
     report = run_verify(ctx, direct=direct, wait_seconds=wait_seconds)
     if as_json:
-        click.echo(json.dumps(report_json(report), indent=2))
+        document = {"format_version": FORMAT_VERSION, "env": env_name, "config": config_source(g).label,
+                    **report_json(report)}
+        click.echo(json.dumps(document, indent=2))
     else:
         table = Table(title=f"sesl verify · env {env_name} · token {report.token}")
         for column in ("step", "result", "detail", "time"):

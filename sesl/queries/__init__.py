@@ -18,15 +18,23 @@ class QueryDef:
     name: str
     description: str
     default_days: int
+    # The result's columns, in order: the header of an empty result, whose metadata may be missing.
+    columns: tuple[str, ...] = ()
 
 
 QUERIES: tuple[QueryDef, ...] = (
-    QueryDef("daily_engagement", "Per send day: recipients sent and delivered, messages opened and clicked, rates", 30),
-    QueryDef("weekly_trends", "Per ISO week: recipients delivered and its change, open and click rates", 120),
-    QueryDef("top_links", "Most clicked links with campaign and advertiser link tags", 30),
+    QueryDef("daily_engagement", "Per send day: recipients sent and delivered, messages opened and clicked, rates", 30,
+             ("send_date", "sent", "delivered", "delivered_messages", "unique_opens", "unique_clicks", "total_opens",
+              "machine_opens", "total_clicks", "open_rate", "click_rate")),
+    QueryDef("weekly_trends", "Per ISO week: recipients delivered and its change, open and click rates", 120,
+             ("week_start", "delivered", "recipients_delivered", "recipients_change", "open_rate", "click_rate")),
+    QueryDef("top_links", "Most clicked links with campaign and advertiser link tags", 30,
+             ("link", "campaign", "advertiser", "total_clicks", "unique_clicks")),
     QueryDef("bounce_complaint_rates", "Per send day: hard-bounce and complaint rates over recipients, as SES "
-             "defines them", 30),
-    QueryDef("subscriber_growth", "Recipients reached for the first time per day, week and month", 90),
+             "defines them", 30,
+             ("send_date", "sent", "bounced", "hard_bounced", "complained", "bounce_rate", "complaint_rate")),
+    QueryDef("subscriber_growth", "Recipients reached for the first time per day, week and month", 90,
+             ("period", "period_start", "new_recipients", "total_recipients")),
 )
 
 
