@@ -32,6 +32,7 @@ from sesl.layout import data_key_prefix, partition_values
 from sesl.ui import reporter
 
 STAGING_PREFIX = "compaction/"  # outside every table location (<flow>/...)
+COMPACTED_NAME = "compacted-"  # how a compacted file is named in its partition (never a Firehose name)
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects)
 
 
@@ -96,7 +97,7 @@ def _copy_in(ctx: AwsContext, staged: list[tuple[str, int]], partition: str, run
     bucket = ctx.names.events_bucket
     placed = []
     for index, (key, _) in enumerate(staged):
-        target = f"{partition}compacted-{run_id}-{index:03d}.parquet"
+        target = f"{partition}{COMPACTED_NAME}{run_id}-{index:03d}.parquet"
         s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
         placed.append(target)
     return placed

@@ -90,3 +90,20 @@ def test_unload_refuses_a_location_that_holds_objects_as_athena_does(ctx: AwsCon
            f"TO 's3://{EVENTS}/compaction/taken/' WITH (format = 'PARQUET', compression = 'GZIP')")
     with pytest.raises(AwsCallError, match="HIVE_PATH_ALREADY_EXISTS"):
         run_query(ctx, sql)
+
+
+def test_verify_still_passes_after_a_compaction(ctx: AwsContext) -> None:
+    from sesl.verify import PASS, run_verify
+
+    converge(ctx)
+    ctx.mutations_allowed = True
+    today = dt.datetime.now(dt.UTC).date()
+    arrivals = newsletter(today, 1, 60, Where(ACCOUNT, "us-west-2", "daily-system-design-newsletter-dev"))
+    records = [to_record(a.event) for a in arrivals]
+    for start in range(0, len(records), 30):
+        put_records(ctx, "email-events-newsletter-dev", records[start:start + 30])
+        flush_all()
+    report = compact_day(ctx, "newsletter", today, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
+    assert report.files_after == 1 < report.files_before
+    verified = run_verify(ctx, wait_seconds=5, poll_seconds=0.05)
+    assert [s.name for s in verified.steps if s.status != PASS] == []
