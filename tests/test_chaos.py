@@ -233,8 +233,8 @@ def _kill_after(monkeypatch: pytest.MonkeyPatch, k: int | None, seen: list[str])
             dead.append(True)
             raise Killed()
 
-    def client(self: AwsContext, service: str, region: str | None = None) -> Any:
-        made = original_client(self, service, region)
+    def client(self: AwsContext, service: str, region: str | None = None, **options: Any) -> Any:
+        made = original_client(self, service, region, **options)
         if not getattr(made, "_chaos_hooked", False):
             made.meta.events.register("after-call", after_call)
             made._chaos_hooked = True

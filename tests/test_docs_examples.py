@@ -61,6 +61,7 @@ SCENARIO: list[tuple[str, int, str]] = [
 NOT_IN_THE_SANDBOX = {
     "sesl sandbox": "it is the server these examples run against (started by tests/test_cli_e2e.py's fixture)",
     "sesl demo": "runs its own sandbox: tests/test_cli_e2e.py::test_the_newcomers_demo_runs_the_whole_story",
+    "sesl demo --days 7 --events-per-day 300": "runs its own sandbox: the same test runs it with a smaller volume",
     "sesl --profile sesl-readonly diff --env prod": "needs the AWS profiles of docs/aws.md §1.4",
     "sesl --profile sesl-operator apply --env prod": "needs the AWS profiles of docs/aws.md §1.4",
     "sesl --profile sesl-operator verify --env prod": "needs the AWS profiles of docs/aws.md §1.4",
