@@ -64,9 +64,13 @@ def _objects(ctx: AwsContext, prefix: str) -> list[tuple[str, int]]:
     return found
 
 
+def _partition_where(day: dt.date) -> str:
+    return " AND ".join(f"{k} = '{v}'" for k, v in partition_values(day).items())
+
+
 def _count(ctx: AwsContext, flow: str, day: dt.date) -> int:
-    where = " AND ".join(f"{k} = '{v}'" for k, v in partition_values(day).items())
-    result = run_query(ctx, f"SELECT count(*) AS n FROM {ctx.names.database}.{ctx.names.table(flow)} WHERE {where}")
+    table = f"{ctx.names.database}.{ctx.names.table(flow)}"
+    result = run_query(ctx, f"SELECT count(*) AS n FROM {table} WHERE {_partition_where(day)}")
     return int(result.rows[0][0] or 0)
 
 
@@ -77,8 +81,8 @@ def _columns(ctx: AwsContext, flow: str) -> list[str]:
 
 def unload_sql(ctx: AwsContext, flow: str, day: dt.date, staging: str) -> str:
     columns = ", ".join(f'"{c}"' for c in _columns(ctx, flow))
-    where = " AND ".join(f"{k} = '{v}'" for k, v in partition_values(day).items())
-    return (f"UNLOAD (SELECT {columns} FROM {ctx.names.database}.{ctx.names.table(flow)} WHERE {where}) "
+    return (f"UNLOAD (SELECT {columns} FROM {ctx.names.database}.{ctx.names.table(flow)} "
+            f"WHERE {_partition_where(day)}) "
             f"TO 's3://{ctx.names.events_bucket}/{staging}' WITH (format = 'PARQUET', compression = 'GZIP')")
 
 

@@ -113,6 +113,13 @@ BAD_NAME = "field name not usable in Athena (only a-z, 0-9, _)"
 MAP_KEY = "map keys must be a primitive type (Hive)"
 
 
+def _admitted(name: str, t: HiveType, where: str) -> tuple[HiveType | None, list[str]]:
+    """A field as Parquet and Athena can hold it (None when nothing of it can be), and what was left out."""
+    if not FIELD_NAME.fullmatch(name):
+        return None, [f"{where}: {BAD_NAME}"]
+    return storable(t, where)
+
+
 def storable(t: HiveType, path: str) -> tuple[HiveType | None, list[str]]:
     """`t` without what Parquet and Athena cannot hold, and `path: why` for each part left out.
 
@@ -136,11 +143,7 @@ def _storable_struct(t: Struct, path: str) -> tuple[HiveType | None, list[str]]:
     fields: list[tuple[str, HiveType]] = []
     skipped: list[str] = []
     for name, ft in t.fields:
-        where = f"{path}.{name}"
-        if not FIELD_NAME.fullmatch(name):
-            skipped.append(f"{where}: {BAD_NAME}")
-            continue
-        kept, why = storable(ft, where)
+        kept, why = _admitted(name, ft, f"{path}.{name}")
         skipped += why
         if kept is not None:
             fields.append((name, kept))
@@ -203,10 +206,7 @@ def _merge_struct(base: Struct, extra: Struct, path: str) -> Merge:
             fields[known[name]] = (name, more.type)
             added, conflicts, skipped = added + more.added, conflicts + more.conflicts, skipped + more.skipped
             continue
-        if not FIELD_NAME.fullmatch(name):
-            skipped.append(f"{where}: {BAD_NAME}")
-            continue
-        kept, why = storable(t, where)
+        kept, why = _admitted(name, t, where)
         skipped += why
         if kept is not None:
             fields.append((name, kept))

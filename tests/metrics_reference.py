@@ -31,6 +31,13 @@ def is_machine_open(event: dict[str, Any]) -> bool:
     return event["eventType"] == "Open" and (event["open"].get("userAgent") or "").strip() in MACHINE_AGENTS
 
 
+def close(got: Any, want: Any) -> bool:
+    """Equal, rates allowing for the SQL's rounding to 4 decimals (half away from zero vs Python's)."""
+    if isinstance(want, float) or isinstance(got, float):
+        return want is not None and got is not None and abs(got - want) <= 0.5e-4 + 1e-12
+    return bool(got == want)
+
+
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 

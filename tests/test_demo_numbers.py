@@ -39,12 +39,6 @@ def _rows(ctx: AwsContext, query: str, flow: str, days: int) -> list[dict[str, A
     return [{c: _value(v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows]
 
 
-def _close(got: Any, want: Any) -> bool:
-    if isinstance(want, float) or isinstance(got, float):
-        return want is not None and got is not None and abs(got - want) <= 0.5e-4 + 1e-12
-    return bool(got == want)
-
-
 @pytest.fixture
 def replayed(ctx: AwsContext) -> dict[str, list[dict[str, Any]]]:
     converge(ctx, KINDS)
@@ -67,7 +61,7 @@ def test_the_demos_reports_match_the_definitions(ctx: AwsContext, replayed: dict
             expected = expected_of(events, today, 10)
             assert sorted(rows) == sorted(expected), (flow, query)
             for day, want in expected.items():
-                assert all(_close(rows[day][c], want[c]) for c in want), (flow, query, day, rows[day], want)
+                assert all(ref.close(rows[day][c], want[c]) for c in want), (flow, query, day, rows[day], want)
         links = [(r["link"], r["campaign"], r["advertiser"], r["total_clicks"], r["unique_clicks"])
                  for r in _rows(ctx, "top_links", flow, 10)]
         assert links == ref.top_links(events, today, 10), flow

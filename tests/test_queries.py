@@ -170,17 +170,11 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, list
     return con, {flow: [a.event for a in flow_arrivals] for flow, flow_arrivals in arrivals.items()}
 
 
-def _close(got: Any, want: Any) -> bool:
-    if isinstance(want, float) or isinstance(got, float):
-        return want is not None and got is not None and abs(got - want) <= 0.5e-4 + 1e-12
-    return bool(got == want)
-
-
 def _assert_rows(rows: dict[dt.date, dict[str, Any]], expected: dict[dt.date, dict[str, Any]]) -> None:
     assert sorted(rows) == sorted(expected)
     for key, want in expected.items():
         got = {column: rows[key][column] for column in want}
-        assert all(_close(got[c], want[c]) for c in want), (key, got, want)
+        assert all(ref.close(got[c], want[c]) for c in want), (key, got, want)
 
 
 @pytest.mark.parametrize("flow", ["newsletter", "transactional"])
