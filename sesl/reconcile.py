@@ -18,6 +18,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl import aws_errors
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
 from sesl.ignore import apply_ignore_rules
@@ -58,12 +59,11 @@ def aws_call(address: str, fn: Callable[[], Any]) -> Any:
         return fn()
     except botocore.exceptions.ClientError as exc:
         raise AwsCallError(describe_client_error(address, exc)) from exc
-    except botocore.exceptions.NoCredentialsError:
-        raise SeslError("no AWS credentials found: set AWS_PROFILE (or --profile), or "
-                        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
+    except botocore.exceptions.NoCredentialsError as exc:
+        raise SeslError(aws_errors.NO_CREDENTIALS) from exc
     except botocore.exceptions.EndpointConnectionError as exc:
-        raise AwsCallError(f"{address}: cannot reach {exc.kwargs.get('endpoint_url')}: is the "
-                           "endpoint (AWS_ENDPOINT_URL) up?") from None
+        # The same line as the start-of-run check gives (sesl.aws_errors), met mid-run.
+        raise AwsCallError(f"{address}: {aws_errors.unreachable(exc.kwargs.get('endpoint_url'))}") from None
     except botocore.exceptions.BotoCoreError as exc:
         raise AwsCallError(f"{address}: {exc}") from exc
 
