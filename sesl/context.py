@@ -11,6 +11,8 @@ import socket
 import threading
 import urllib.parse
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +82,8 @@ class AwsContext:
         self._clients: dict[tuple[str, str], Client] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
-        self.mutations_allowed = False
+        self._mutations_allowed = False
+        self._declared = threading.local()  # per thread: the operations the running change declared
         # Set by `destroy` before it executes: lets a kind's delete() empty a bucket it was told to.
         self.destroy_options = DestroyOptions()
 
@@ -98,11 +101,32 @@ class AwsContext:
 
     def _before_call(self, model: Any, **_: Any) -> None:
         operation = model.name
-        self.log.record(model.service_model.service_name, operation)
-        if not is_read(operation) and not self.mutations_allowed:
-            # Belt and braces: planning is read-only, and nothing mutates before the account is checked.
+        service = model.service_model.service_name
+        self.log.record(service, operation)
+        if is_read(operation):
+            return
+        if not self._mutations_allowed:
+            # The write gate: planning is read-only, and nothing mutates before the account is checked.
             raise SeslError(f"internal guard: {operation} attempted before the account was verified "
                             "or during a read-only command")
+        declared: frozenset[str] | None = getattr(self._declared, "operations", None)
+        if declared is not None and f"{service}:{operation}" not in declared:
+            # Apply calls what the plan showed and nothing else (sesl.resources.base.Aspect.operations).
+            raise SeslError(f"internal guard: {service}:{operation} is not among the operations planned for "
+                            f"{self._declared.what} ({', '.join(sorted(declared)) or 'none'})")
+
+    @property
+    def mutations_allowed(self) -> bool:
+        return self._mutations_allowed
+
+    @contextmanager
+    def only(self, operations: frozenset[str], what: str) -> Iterator[None]:
+        """Within the block, this thread may make only these mutating calls (one planned change)."""
+        self._declared.operations, self._declared.what = operations, what
+        try:
+            yield
+        finally:
+            self._declared.operations = None
 
     @property
     def account(self) -> str:
@@ -140,8 +164,9 @@ class AwsContext:
                 f"{pinned}: switch profile (--profile) or fix env.{self.spec.env}.account_id")
 
     def allow_mutations(self) -> None:
+        """The one way to open the write gate: only once the credentials' account is the env's."""
         self.verify_account()
-        self.mutations_allowed = True
+        self._mutations_allowed = True
 
 
 def probe_endpoint(url: str | None, timeout: float = PROBE_SECONDS) -> None:

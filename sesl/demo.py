@@ -79,7 +79,7 @@ def month_of_traffic(demo: Demo) -> str:
     from sesl.spec import default_spec
 
     ctx = AwsContext(default_spec(ENV))
-    ctx.mutations_allowed = True  # the sandbox, whose account the demo made
+    ctx.allow_mutations()  # the sandbox, whose account the demo made
     where = {flow: traffic.Where(demo.names.account, demo.names.region, demo.names.configuration_set(flow))
              for flow in ("newsletter", "transactional")}
     today = dt.datetime.now(dt.UTC).date()

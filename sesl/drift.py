@@ -30,7 +30,7 @@ FINGERPRINT_TAG = "sesl:drift-fingerprint"
 CLEAN = "in-sync"
 SUMMARY_ITEMS = 5
 _CATEGORY = {Action.CREATE: "missing", Action.UPDATE: "modified", Action.REPLACE: "modified",
-             Action.CONFLICT: "unowned"}
+             Action.CONFLICT: "unowned", Action.REFUSE: "modified"}
 
 
 @dataclass(frozen=True)

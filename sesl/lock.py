@@ -6,8 +6,11 @@ PutParameter). It lives outside the resources sesl manages, so it works for a fi
 and leaves nothing behind in the data buckets. Its value says who holds it (user, host, pid), since when,
 and until when: a lock past its expiry is stale and the next taker removes it, and so is a lock taken on
 this host by a process that no longer runs (a run killed at any point does not block the next one on
-the same machine). `sesl unlock --env E`
-shows the holder and removes a stale lock (`--force`: any lock). `drift` takes no lock.
+the same machine). The lock is a lease: short (DEFAULT_TTL_SECONDS), renewed by its holder every third
+of it while the run works, so a run that died on another machine blocks the env for minutes, not hours,
+and a live run is never taken over. A holder whose lease was taken over anyway (it stalled past its
+expiry) finds out before its next change and stops. `sesl unlock --env E` shows the holder and removes a
+stale lock (`--force`: any lock). `drift` takes no lock.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +33,7 @@ from sesl.context import AwsContext
 from sesl.errors import LockError
 from sesl.ui import reporter
 
-DEFAULT_TTL_SECONDS = 2 * 3600
+DEFAULT_TTL_SECONDS = 10 * 60.0
 POLL_SECONDS = 2.0
 
 
@@ -44,7 +48,7 @@ def _now() -> dt.datetime:
 def _holder(command: str, ttl: float) -> dict[str, Any]:
     now = _now()
     return {"id": secrets.token_hex(8), "user": getpass.getuser(), "host": socket.gethostname(), "pid": os.getpid(),
-            "command": command, "created_at": now.isoformat(timespec="seconds"),
+            "command": command, "created_at": now.isoformat(timespec="seconds"), "ttl": ttl,
             "expires_at": (now + dt.timedelta(seconds=ttl)).isoformat(timespec="seconds")}
 
 
@@ -136,10 +140,57 @@ def release(ctx: AwsContext, holder: dict[str, Any]) -> None:
         remove(ctx)
 
 
+def renew(ctx: AwsContext, holder: dict[str, Any]) -> bool:
+    """Push the lease's expiry on, if the lock is still this holder's; False when it is not any more."""
+    current = read_lock(ctx)
+    if current is None or current.get("id") != holder["id"]:
+        return False
+    holder["expires_at"] = (_now() + dt.timedelta(seconds=float(holder.get("ttl", DEFAULT_TTL_SECONDS)))).isoformat(
+        timespec="seconds")
+    ctx.client("ssm").put_parameter(Name=parameter_name(ctx.spec.env), Value=json.dumps(holder), Type="String",
+                                    Overwrite=True)
+    return True
+
+
+class Lease:
+    """A held lock, renewed in the background every third of its time to live until released."""
+
+    def __init__(self, ctx: AwsContext, holder: dict[str, Any], every: float) -> None:
+        self.ctx, self.holder, self.every = ctx, holder, every
+        self.lost: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew_until_stopped, name="sesl-lease", daemon=True)
+        self._thread.start()
+
+    def _renew_until_stopped(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                if not renew(self.ctx, self.holder):
+                    current = read_lock(self.ctx)
+                    self.lost = describe(current) if current else "nobody (it was removed)"
+                    return
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+                # A missed renewal is retried at the next tick; the lease only lapses after three in a row.
+                reporter().info(f"could not renew the lock of env {self.ctx.spec.env} ({exc}); trying again")
+
+    def check(self) -> None:
+        """Before each change: stop if the lock is not this run's any more."""
+        if self.lost is not None:
+            raise LockError(f"env {self.ctx.spec.env}'s lock is now held by {self.lost}: this run stalled past its "
+                            "lease and was taken over, so it stopped before its next change; run it again once "
+                            "the other run is done")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 @contextmanager
-def env_lock(ctx: AwsContext, command: str, timeout: float = 0.0) -> Iterator[dict[str, Any]]:
-    holder = acquire(ctx, command, timeout)
+def env_lock(ctx: AwsContext, command: str, timeout: float = 0.0, ttl: float = DEFAULT_TTL_SECONDS) -> Iterator[Lease]:
+    holder = acquire(ctx, command, timeout, ttl)
+    lease = Lease(ctx, holder, every=ttl / 3)
     try:
-        yield holder
+        yield lease
     finally:
+        lease.stop()
         release(ctx, holder)

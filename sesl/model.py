@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.0"  # of the JSON documents of drift, verify, cost and compact
+# Of plans (diff --json, saved plans). 2.0: each change lists the AWS operations apply calls for it.
+PLAN_FORMAT_VERSION = "2.0"
 
 
 class Action(enum.StrEnum):
@@ -24,15 +26,16 @@ class Action(enum.StrEnum):
     KEEP = "keep"          # destroy keeps it (it holds data, or sesl must not delete it)
     CONFLICT = "conflict"  # exists with sesl's name but is not sesl's: nothing is done without --adopt
     ADOPT = "adopt"        # --adopt: take an existing resource over by tagging it
+    REFUSE = "refuse"      # AWS cannot make this change in place: apply refuses the plan, saying the way out
 
     @property
     def symbol(self) -> str:
         return {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "keep": "=",
-                "conflict": "!", "adopt": "&"}[self.value]
+                "conflict": "!", "adopt": "&", "refuse": "x"}[self.value]
 
     @property
     def mutates(self) -> bool:
-        return self not in (Action.KEEP, Action.CONFLICT)
+        return self not in (Action.KEEP, Action.CONFLICT, Action.REFUSE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class Change:
     aspect: str = "resource"
     fields: tuple[FieldChange, ...] = ()
     reason: str = ""
+    # The AWS operations apply calls for this change (`service:Operation`), from the kind's declarations,
+    # and the call that writes it: "whole" when it shares the resource's one whole-resource call.
+    operations: tuple[str, ...] = ()
+    call: str = ""
     # What the kind's apply() needs; not part of the plan's identity or its JSON.
     want: Any = field(default=None, compare=False, repr=False)
     have: Any = field(default=None, compare=False, repr=False)
@@ -72,7 +79,8 @@ class Change:
     def to_json(self) -> dict[str, Any]:
         return {"address": self.address, "kind": self.kind, "name": self.name, "action": self.action.value,
                 "aspect": self.aspect, "reason": self.reason,
-                "fields": [f.to_json() for f in self.fields]}
+                "fields": [f.to_json() for f in self.fields],
+                "operations": list(self.operations), "call": self.call}
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ class Plan:
         return {"add": self.count(Action.CREATE), "change": self.count(Action.UPDATE, Action.ADOPT),
                 "replace": self.count(Action.REPLACE), "destroy": self.count(Action.DELETE),
                 "keep": self.count(Action.KEEP), "conflict": self.count(Action.CONFLICT),
+                "refuse": self.count(Action.REFUSE),
                 "ignored": len(self.ignored)}
 
     def fingerprint(self) -> str:
@@ -110,7 +119,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format_version": FORMAT_VERSION,
+            "format_version": PLAN_FORMAT_VERSION,
             "mode": self.mode,
             "env": self.env,
             "account": self.account,

@@ -2,8 +2,15 @@
 
 Planning reads the live state (read-only calls, independent reads concurrently) and diffs it
 against the desired state; the resulting Plan is deterministic (registry order, then desired
-order). Apply executes a Plan change by change; a failure stops and says what was and was not
-done. Nothing is remembered between runs: re-running after any failure converges.
+order). Each change carries exactly what apply writes and the AWS operations it calls, from the
+kind's declared aspects (sesl.resources.base.Aspect):
+- an ignored difference is folded into what is written (its live value), so no apply reverts it; when
+  it cannot be kept, the change that would overwrite it is refused at plan time;
+- the aspects a kind writes with one whole-resource call are written by one call per resource;
+- what AWS cannot change in place is refused at plan time, with the reason and the way out.
+Apply executes a Plan step by step, allowing each step only its declared operations; a failure stops
+and says what was and was not done. Nothing is remembered between runs: re-running after any failure
+converges.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -21,6 +28,7 @@ import botocore.exceptions
 from sesl import aws_errors
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
+from sesl.fold import FoldError
 from sesl.ignore import apply_ignore_rules
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.resources import REGISTRY
@@ -72,7 +80,7 @@ def make_env(ctx: AwsContext) -> Env:
     return Env(ctx.spec, ctx.names)
 
 
-def selected_kinds(targets: Sequence[str]) -> list[Kind]:
+def selected_kinds(targets: Sequence[str]) -> list[Kind[Any, Any]]:
     if not targets:
         return list(REGISTRY)
     known = {k.kind for k in REGISTRY}
@@ -82,13 +90,16 @@ def selected_kinds(targets: Sequence[str]) -> list[Kind]:
     return [k for k in REGISTRY if any(t.split(".", 1)[0] == k.kind for t in targets)]
 
 
-def _name_selected(kind: Kind, name: str, targets: Sequence[str]) -> bool:
+def _name_selected(kind: Kind[Any, Any], name: str, targets: Sequence[str]) -> bool:
     if not targets:
         return True
     return any(t == kind.kind or t == f"{kind.kind}.{name}" for t in targets)
 
 
-def desired_objects(env: Env, kinds: Iterable[Kind], targets: Sequence[str] = ()) -> list[tuple[Kind, Any]]:
+Pair = tuple[Kind[Any, Any], Any]  # a kind and one of its desired objects
+
+
+def desired_objects(env: Env, kinds: Iterable[Kind[Any, Any]], targets: Sequence[str] = ()) -> list[Pair]:
     return [(kind, want) for kind in kinds for want in kind.desired(env)
             if _name_selected(kind, want.name, targets)]
 
@@ -101,8 +112,8 @@ def validate_env(env: Env) -> list[str]:
     return problems
 
 
-def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]]) -> list[Any]:
-    def one(pair: tuple[Kind, Any]) -> Any:
+def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind[Any, Any], Any]]) -> list[Any]:
+    def one(pair: tuple[Kind[Any, Any], Any]) -> Any:
         kind, want = pair
         return aws_call(f"{kind.kind}.{want.name}", lambda: kind.read(ctx, want))
 
@@ -110,7 +121,7 @@ def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]]) -> list[Any]:
         return list(pool.map(one, pairs))
 
 
-def _changes_for(kind: Kind, want: Any, have: Any, options: PlanOptions) -> list[Change]:
+def _changes_for(kind: Kind[Any, Any], want: Any, have: Any, options: PlanOptions) -> list[Change]:
     if have is None:
         return [Change(kind.kind, want.name, Action.CREATE, "resource", kind.create_fields(want),
                        want=want, have=None)]
@@ -126,7 +137,8 @@ def _changes_for(kind: Kind, want: Any, have: Any, options: PlanOptions) -> list
     return replaces[:1] if replaces else changes
 
 
-def _observed_warnings(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]], observed: Sequence[Any]) -> list[str]:
+def _observed_warnings(ctx: AwsContext, pairs: Sequence[tuple[Kind[Any, Any], Any]],
+                       observed: Sequence[Any]) -> list[str]:
     out: list[str] = []
     for (kind, want), have in zip(pairs, observed, strict=True):
         address = f"{kind.kind}.{want.name}"
@@ -134,7 +146,7 @@ def _observed_warnings(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]], obser
     return out
 
 
-def _dependency_notes(kinds: Sequence[Kind], targets: Sequence[str]) -> list[str]:
+def _dependency_notes(kinds: Sequence[Kind[Any, Any]], targets: Sequence[str]) -> list[str]:
     if not targets:
         return []
     chosen = {k.kind for k in kinds}
@@ -160,13 +172,94 @@ def plan(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
     for (kind, want), have in zip(pairs, observed, strict=True):
         changes += _changes_for(kind, want, have, options)
     kept, ignored, warnings = apply_ignore_rules(changes, ctx.spec.ignore, dt.date.today())
+    kept = declared_changes(kept, ignored)
     warnings += [f"{kind.kind}.{want.name}: {w}" for kind, want in pairs for w in kind.warnings(env, want)]
     warnings += _observed_warnings(ctx, pairs, observed)
     warnings += _dependency_notes(kinds, options.targets)
     return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(kept), tuple(warnings), tuple(ignored))
 
 
+KINDS: dict[str, Kind[Any, Any]] = {k.kind: k for k in REGISTRY}
+
+
+def _declare(change: Change) -> Change:
+    """The change with the operations apply calls for it and the call that writes it; an update AWS
+    cannot make in place becomes a refusal, with the kind's reason and the way out."""
+    kind = KINDS[change.kind]
+    call = change.action.value
+    if change.action is Action.UPDATE:
+        aspect = kind.aspect(change.aspect)
+        if aspect.refuse:
+            reason = f"{change.reason}; {aspect.refuse}" if change.reason else aspect.refuse
+            return replace(change, action=Action.REFUSE, reason=reason)
+        call = "whole" if aspect.whole else change.aspect
+    elif change.action is Action.ADOPT and (not kind.ADOPT_ASPECT or kind.aspect(kind.ADOPT_ASPECT).whole):
+        call = "whole"
+    return replace(change, operations=kind.operations(change.action, change.aspect), call=call)
+
+
+def declared_changes(kept: Sequence[Change], ignored: Sequence[tuple[Change, str]]) -> list[Change]:
+    """Declared changes whose written values keep every ignored difference (or that are refused)."""
+    out = [_declare(c) for c in kept]
+    for address in dict.fromkeys(c.address for c, _ in ignored):
+        out = _keep_ignored(out, address, [c for c, _ in ignored if c.address == address])
+    return out
+
+
+def _keep_ignored(changes: list[Change], address: str, ignored: Sequence[Change]) -> list[Change]:
+    mine = [c for c in changes if c.address == address and c.action in (Action.UPDATE, Action.ADOPT)]
+    if not mine:
+        return changes
+    kind, want, have = KINDS[mine[0].kind], mine[0].want, mine[0].have
+    written = {c.aspect for c in mine if c.action is Action.UPDATE}
+    written |= {also for aspect in list(written) for also in kind.aspect(aspect).also_writes}
+    whole_written = any(c.call == "whole" for c in mine)
+    # An aspect AWS cannot change in place is never written, so ignoring it needs nothing kept.
+    overwritten = [c for c in ignored if not kind.aspect(c.aspect).refuse
+                   and ((kind.aspect(c.aspect).whole and whole_written) or c.aspect in written)]
+    lost: dict[str, list[str]] = {}  # aspect -> ignored paths that apply would overwrite
+    for change in overwritten:
+        fold = kind.aspect(change.aspect).fold
+        try:
+            if fold is None:
+                raise FoldError("no fold declared")
+            want = fold(want, have, change.fields)
+        except FoldError:
+            lost.setdefault(change.aspect, []).extend(f.path for f in change.fields)
+    # Proof, not trust: what is written must no longer differ from the live state at any ignored field.
+    still = {(c.aspect, f.path) for c in kind.diff(have, want) for f in c.fields}
+    for change in overwritten:
+        for f in change.fields:
+            if (change.aspect, f.path) in still and f.path not in lost.get(change.aspect, []):
+                lost.setdefault(change.aspect, []).append(f.path)
+    if not lost:
+        return [replace(c, want=want) if c in mine else c for c in changes]
+    labels = [f"{aspect}.{path}" for aspect, paths in lost.items() for path in paths]
+    whole_lost = any(kind.aspect(aspect).whole for aspect in lost)
+
+    def overwrites(change: Change) -> bool:
+        aspects = {change.aspect, *kind.aspect(change.aspect).also_writes}
+        return bool(aspects & set(lost)) or (whole_lost and change.call == "whole")
+
+    return [_refused(c, labels) if c in mine and c.action is Action.UPDATE and overwrites(c) else c
+            for c in changes]
+
+
+def _refused(change: Change, lost: Sequence[str]) -> Change:
+    return replace(change, action=Action.REFUSE, operations=(), call="",
+                   reason=f"applying it would overwrite the ignored {', '.join(lost)}, which sesl cannot keep in "
+                          "the same call: ignore the whole aspect (or resource), or remove the ignore rule")
+
+
+def refuse_protected(ctx: AwsContext) -> None:
+    """A protected env is never destroyed, whoever asks (env.<name>.protect)."""
+    if ctx.spec.protect:
+        raise RefusedError(f"env {ctx.spec.env} is protected (env.{ctx.spec.env}.protect = true): nothing was "
+                           f"changed; set it to false in the config to destroy the env")
+
+
 def plan_destroy(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
+    refuse_protected(ctx)
     options = options or PlanOptions()
     env = make_env(ctx)
     kinds = list(reversed(selected_kinds(options.targets)))
@@ -182,7 +275,8 @@ def plan_destroy(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
             continue
         why = aws_call(f"{kind.kind}.{want.name}", partial(kind.keep_reason, ctx, have, options.destroy))
         action = Action.KEEP if why else Action.DELETE
-        changes.append(Change(kind.kind, want.name, action, "resource", reason=why or "", want=want, have=have))
+        changes.append(_declare(Change(kind.kind, want.name, action, "resource", reason=why or "", want=want,
+                                       have=have)))
     return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(changes), mode="destroy")
 
 
@@ -191,9 +285,27 @@ class ApplyReport:
     done: list[Change] = field(default_factory=list)
 
 
-def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
-            allow_replace: bool = False) -> ApplyReport:
-    """Apply every actionable change in order; on failure stop and say what was and was not done."""
+def steps(changes: Sequence[Change]) -> list[list[Change]]:
+    """The calls apply makes, in plan order: each change alone, except that the changes of one resource
+    written by its whole-resource call share one step (one call), placed where the first of them is."""
+    out: list[list[Change]] = []
+    whole: dict[str, list[Change]] = {}
+    for change in changes:
+        if change.call != "whole":
+            out.append([change])
+        elif change.address in whole:
+            whole[change.address].append(change)
+        else:
+            whole[change.address] = [change]
+            out.append(whole[change.address])
+    return out
+
+
+def refuse_unappliable(the_plan: Plan, allow_replace: bool) -> None:
+    """Refuse, before anything is written, a plan with changes apply cannot or may not make."""
+    refused = [c for c in the_plan.changes if c.action is Action.REFUSE]
+    if refused:
+        raise RefusedError(f"{'; '.join(f'{_label(c)}: {c.reason}' for c in refused)}; nothing was changed")
     # A replace of a resource in a failed state (aspect "failed", e.g. a Firehose stream in CREATING_FAILED)
     # drops nothing, since it delivers nothing: only the other replaces need --allow-replace.
     replaces = [c.address for c in the_plan.changes if c.action is Action.REPLACE and c.aspect != "failed"]
@@ -205,25 +317,51 @@ def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
         raise SeslError(f"{len(conflicts)} resource(s) exist but are not sesl's: "
                         f"{', '.join(c.address for c in conflicts)}; nothing was changed; re-run with --adopt "
                         "to take them over")
+
+
+def _run_step(ctx: AwsContext, step: Sequence[Change]) -> None:
+    """One call of the plan, allowed exactly the operations its changes declared."""
+    first = step[0]
+    kind = KINDS[first.kind]
+    operations = frozenset(op for c in step for op in c.operations)
+    with ctx.only(operations, f"{first.address} ({', '.join(c.aspect for c in step)})"):
+        if first.call == "whole" and first.action is Action.UPDATE:
+            kind.update_whole(ctx, first.want, first.have)
+        elif first.call == "whole":  # adoption by the whole-resource call writes the updates as well
+            kind.adopt(ctx, first.want, first.have)
+        else:
+            kind.apply(ctx, first)
+
+
+def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
+            allow_replace: bool = False, between: Callable[[], None] | None = None) -> ApplyReport:
+    """Apply every actionable change in order; on failure stop and say what was and was not done.
+    `between` runs before each step (the lease check): raising there stops the apply the same way."""
+    if the_plan.mode == "destroy":
+        refuse_protected(ctx)
+    refuse_unappliable(the_plan, allow_replace)
     ctx.allow_mutations()
-    kinds = {k.kind: k for k in REGISTRY}
     report = ApplyReport()
     todo = list(the_plan.actionable)
-    for index, change in enumerate(todo):
-        if progress:
-            progress(change, "start")
+    for step in steps(todo):
+        for change in step:
+            if progress:
+                progress(change, "start")
         try:
-            aws_call(f"{change.address} ({change.aspect})", partial(kinds[change.kind].apply, ctx, change))
+            if between:
+                between()
+            aws_call(f"{step[0].address} ({', '.join(c.aspect for c in step)})", partial(_run_step, ctx, step))
         except SeslError as exc:
-            not_done = todo[index:]
+            not_done = [c for c in todo if c not in report.done]
             raise ApplyError(
                 f"{exc} -- applied {len(report.done)} of {len(todo)} change(s)"
                 f"{': ' + ', '.join(_label(c) for c in report.done) if report.done else ''}; not applied: "
                 f"{', '.join(_label(c) for c in not_done)}; fix the cause and run the command again "
                 "to finish") from exc
-        report.done.append(change)
-        if progress:
-            progress(change, "done")
+        for change in step:
+            report.done.append(change)
+            if progress:
+                progress(change, "done")
     return report
 
 

@@ -12,7 +12,8 @@ from rich.markup import escape
 from sesl.model import Action, Change, FieldChange, Plan
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red",
-          Action.KEEP: "cyan", Action.CONFLICT: "bold red", Action.ADOPT: "blue"}
+          Action.KEEP: "cyan", Action.CONFLICT: "bold red", Action.ADOPT: "blue",
+          Action.REFUSE: "bold red"}
 LONG_VALUE = 80
 
 
@@ -66,6 +67,8 @@ def summary_line(plan: Plan) -> str:
         text = text[:-1] + f", {s['replace']} to replace."
     if s["conflict"]:
         text += f" {s['conflict']} conflict(s): not sesl's (see --adopt)."
+    if s["refuse"]:
+        text += f" {s['refuse']} refused: AWS cannot make them in place (see each one's reason)."
     return text
 
 

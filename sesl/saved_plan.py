@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sesl.errors import SeslError, StalePlanError
-from sesl.model import FORMAT_VERSION, Plan
+from sesl.model import PLAN_FORMAT_VERSION, Plan
 
 KIND = "sesl-plan"
 
@@ -32,9 +32,9 @@ def load_plan(path: str | Path) -> dict[str, Any]:
         raise SeslError(f"plan file {path} is not JSON: {exc}") from None
     if document.get("kind") != KIND or document.get("mode") != "apply":
         raise SeslError(f"{path} is not a plan saved by `sesl diff --out`")
-    if document.get("format_version") != FORMAT_VERSION:
-        raise SeslError(f"{path} has plan format {document.get('format_version')}, this sesl reads {FORMAT_VERSION}: "
-                        "make the plan again")
+    if document.get("format_version") != PLAN_FORMAT_VERSION:
+        raise SeslError(f"{path} has plan format {document.get('format_version')}, this sesl reads "
+                        f"{PLAN_FORMAT_VERSION}: make the plan again")
     return document
 
 

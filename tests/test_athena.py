@@ -152,7 +152,7 @@ def test_a_failed_query_is_one_line_with_exit_1(ctx: AwsContext, monkeypatch: An
     from moto.athena.models import Execution
 
     athena = ctx.client("athena")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     with Stubber(athena) as stub:
         stub.add_response("start_query_execution", {"QueryExecutionId": "q1"})
         stub.add_response("get_query_execution", {"QueryExecution": {"QueryExecutionId": "q1", "Status": {

@@ -11,7 +11,8 @@ import pytest
 
 from sesl import reconcile
 from sesl.context import AwsContext
-from sesl.errors import ApplyError
+from sesl.errors import RefusedError
+from sesl.model import Action
 from sesl.naming import Names
 from sesl.resources.base import Env
 from sesl.resources.glue_crawler import GlueCrawlerKind, schedule_problems
@@ -119,9 +120,13 @@ def test_a_changed_column_type_is_refused(ctx: AwsContext) -> None:
             column["Type"] = "int"
     _put_table(StorageDescriptor=storage)
     changes = plan_for(ctx, ["glue_table.newsletter_events"])
-    assert [c.aspect for c in changes] == ["column_types"]
-    with pytest.raises(ApplyError, match="never changes a column's type"):
+    # Refused when the plan is made, with the reason and the way out, and nothing is written.
+    assert [(c.aspect, c.action) for c in changes] == [("column_types", Action.REFUSE)]
+    assert "add an ignore rule for glue_table.*.column_types" in changes[0].reason
+    ctx.log.clear()
+    with pytest.raises(RefusedError, match=r"never changes a column's type.*nothing was changed"):
         reconcile.execute(ctx, reconcile.plan(ctx, reconcile.PlanOptions(targets=("glue_table",))))
+    assert ctx.log.mutating == []
     assert {c["Name"]: c["Type"] for c in _table()["StorageDescriptor"]["Columns"]}["eventtype"] == "int"
 
 

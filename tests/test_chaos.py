@@ -248,6 +248,20 @@ def _kill_after(monkeypatch: pytest.MonkeyPatch, k: int | None, seen: list[str])
 NEEDS_ADOPT = {1}
 
 
+def _finished_pid() -> int:
+    """The pid of a process that has run and been reaped: it no longer exists on this host."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _lock_reader() -> AwsContext:
+    return AwsContext(load_spec("dev", None))
+
+
 def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """k is sampled, not swept: a clean apply makes N = 64 writes besides the lock, and each killed run plus
@@ -264,20 +278,20 @@ def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
     assert clean[0] == "s3:CreateBucket" and clean[14] == "iam:CreateRole" and n == 64
     k_query = clean.index("athena:CreateNamedQuery") + 2  # the second saved query
     assert clean[k_query - 1] == "athena:CreateNamedQuery"
+    gone = _finished_pid()
     for k in (1, 15, k_query):
         with mock_aws():
             seed_in_process()
             seen: list[str] = []
             with monkeypatch.context() as m:
                 _kill_after(m, k, seen)
+                m.setattr(lock.os, "getpid", lambda: gone)  # the killed run's process, which no longer runs
                 with pytest.raises(Killed):
                     _cli("apply", "--env", "dev", "--yes")
+            # Its lock is left behind, held by a process that is gone: the next apply on this machine takes
+            # it over at once (no `sesl unlock --force`), saying whose it was.
+            assert lock.read_lock(_lock_reader())["pid"] == gone
             assert seen == clean[:k]
-            # The killed run's lock is left behind (not stale for 2 h): the next apply on this machine is
-            # refused until it is removed.
-            blocked = _cli("apply", "--env", "dev", "--yes")
-            assert blocked.exit_code == 1 and "is locked by" in blocked.output
-            assert _cli("unlock", "--env", "dev", "--force").exit_code == 0
             again = _cli("apply", "--env", "dev", "--yes")
             if k in NEEDS_ADOPT:
                 # Killed between CreateBucket and PutBucketTagging: the bucket exists without sesl's tags, so
@@ -285,6 +299,8 @@ def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
                 assert again.exit_code == 1 and "re-run with --adopt" in again.output
                 again = _cli("apply", "--env", "dev", "--yes", "--adopt")
             assert again.exit_code == 0, f"k={k}: {again.output}"
+            said = " ".join(again.output.split())
+            assert "taking over the lock of" in said and "its process is gone" in said
             assert_clean_end_state()
 
 

@@ -94,7 +94,7 @@ def test_diff_json_is_the_documented_versioned_document(sandbox: str) -> None:
     result = sesl(sandbox, "diff", "--env", "dev", "--json")
     assert result.returncode == 2
     doc = json.loads(result.stdout)
-    assert doc["format_version"] == "1.0"
+    assert doc["format_version"] == "2.0"
     assert (doc["env"], doc["account"], doc["region"]) == ("dev", "123456789012", "us-west-2")
     assert doc["summary"]["add"] == len(doc["changes"]) > 0
     change = next(c for c in doc["changes"] if c["name"] == EVENTS)

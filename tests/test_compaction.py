@@ -41,7 +41,7 @@ def _partition_keys(prefix: str) -> list[str]:
 
 def test_a_day_of_small_files_becomes_one_with_the_same_numbers_and_recoverable_originals(ctx: AwsContext) -> None:
     converge(ctx, KINDS)
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     today = dt.datetime.now(dt.UTC).date()
     arrivals = newsletter(today, 1, 90, Where(ACCOUNT, "us-west-2", "daily-system-design-newsletter-dev"))
     records = [to_record(a.event) for a in arrivals]
@@ -69,7 +69,7 @@ def test_a_day_of_small_files_becomes_one_with_the_same_numbers_and_recoverable_
 
 def test_a_partition_with_one_file_is_left_alone(ctx: AwsContext) -> None:
     converge(ctx, KINDS)
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     today = dt.datetime.now(dt.UTC).date()
     arrivals = newsletter(today, 1, 30, Where(ACCOUNT, "us-west-2", "daily-system-design-newsletter-dev"))
     put_records(ctx, "email-events-newsletter-dev", [to_record(a.event) for a in arrivals])
@@ -84,7 +84,7 @@ def test_unload_refuses_a_location_that_holds_objects_as_athena_does(ctx: AwsCon
     from sesl.errors import AwsCallError
 
     converge(ctx, KINDS)
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     boto("s3").put_object(Bucket=EVENTS, Key="compaction/taken/x.parquet", Body=b"x")
     sql = (f"UNLOAD (SELECT eventtype FROM {ctx.names.database}.newsletter_events) "
            f"TO 's3://{EVENTS}/compaction/taken/' WITH (format = 'PARQUET', compression = 'GZIP')")
@@ -96,7 +96,7 @@ def test_verify_still_passes_after_a_compaction(ctx: AwsContext) -> None:
     from sesl.verify import PASS, run_verify
 
     converge(ctx)
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     today = dt.datetime.now(dt.UTC).date()
     arrivals = newsletter(today, 1, 60, Where(ACCOUNT, "us-west-2", "daily-system-design-newsletter-dev"))
     records = [to_record(a.event) for a in arrivals]

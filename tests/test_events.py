@@ -67,7 +67,7 @@ def test_batches_respect_the_record_count_and_byte_limits() -> None:
 
 def test_failed_records_are_retried_once_then_reported(ctx: AwsContext) -> None:
     firehose = ctx.client("firehose")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     records = [b"a\n", b"b\n"]
     with Stubber(firehose) as stub:
         stub.add_response("put_record_batch", {"FailedPutCount": 1, "RequestResponses": [

@@ -308,7 +308,7 @@ def test_only_a_failed_replace_goes_without_the_flag(ctx: AwsContext) -> None:
 def test_a_deleting_failed_stream_is_deleted_with_force(ctx: AwsContext, monkeypatch: Any) -> None:
     monkeypatch.setattr(firehose_stream, "POLL_SECONDS", 0.0)
     firehose = ctx.client("firehose")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     have = firehose_stream.StreamState("s", True, "DELETING_FAILED", "x: y", "DirectPut", "1", "d", {}, {})
     with Stubber(firehose) as stub:
         stub.add_response("delete_delivery_stream", {}, {"DeliveryStreamName": "s", "AllowForceDelete": True})

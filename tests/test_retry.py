@@ -194,7 +194,7 @@ def test_the_crawler_call_site_retries_glues_messages_for_its_role(ctx: AwsConte
     kind = GlueCrawlerKind()
     want = kind.desired(Env(ctx.spec, Names("dev", "us-west-2", ACCOUNT)))[0]
     glue = ctx.client("glue")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     message = (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{want.config['Role'].split('/')[-1]}/AWS-Crawler is not "
                "authorized to perform: s3:ListBucket")
     original = retry.retry_eventual

@@ -101,7 +101,7 @@ def test_exact_parameters_sent_on_create_update_delete(ctx: AwsContext) -> None:
     kind = ses.SesEventDestinationKind()
     want = kind.desired(Env(ctx.spec, NAMES))[0]
     sesv2 = ctx.client("sesv2")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     definition = {"Enabled": True, "MatchingEventTypes": ["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "SEND"],
                   "KinesisFirehoseDestination": {
                       "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/email-events-ses-to-firehose-dev",
@@ -125,7 +125,7 @@ def test_could_not_assume_role_is_retried_then_reported(ctx: AwsContext, monkeyp
     kind = ses.SesEventDestinationKind()
     want = kind.desired(Env(ctx.spec, NAMES))[0]
     sesv2 = ctx.client("sesv2")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     with Stubber(sesv2) as stub:
         stub.add_client_error("create_configuration_set_event_destination", "BadRequestException",
                               "Could not assume IAM role <arn>.")
@@ -204,7 +204,7 @@ def test_could_not_access_the_stream_is_retried_for_the_ses_role(ctx: AwsContext
     kind = ses.SesEventDestinationKind()
     want = kind.desired(Env(ctx.spec, NAMES))[0]
     sesv2 = ctx.client("sesv2")
-    ctx.mutations_allowed = True
+    ctx.allow_mutations()
     with Stubber(sesv2) as stub:
         stub.add_client_error("update_configuration_set_event_destination", "BadRequestException",
                               "Could not access Kinesis Firehose Stream arn:aws:firehose:us-west-2:1:deliverystream/s.")

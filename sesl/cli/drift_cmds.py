@@ -13,7 +13,7 @@ from rich.markup import escape
 from sesl import drift as drift_lib
 from sesl.cli.common import check_targets, config_source, env_option, exclusive, open_context, target_option
 from sesl.context import AwsContext
-from sesl.errors import AccountMismatchError, SeslError
+from sesl.errors import SeslError
 from sesl.render import concrete_warnings
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
@@ -50,13 +50,13 @@ def drift(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, ou
     exclusive({"--target": targets, "--notify": notify},
               "a notification and its fingerprint cover the whole env")
     ctx = open_context(g, env_name, "drift --notify" if notify else "drift", changes=notify)
+    ctx.verify_account()  # a wrong account is refused before anything else, and nothing is sent there
     try:
-        ctx.verify_account()
         check_targets(ctx, targets)
         report = drift_lib.detect(ctx, targets)
     except SeslError as exc:
-        if notify and not isinstance(exc, AccountMismatchError):  # never write to an account not verified
-            ctx.mutations_allowed = True
+        if notify:
+            ctx.allow_mutations()
             drift_lib.notify_failure(ctx, str(exc))
         raise
     report.config = config_source(g).label
@@ -74,7 +74,7 @@ def drift(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, ou
 
 
 def _publish(ctx: AwsContext, report: drift_lib.DriftReport, notify: bool, no_metrics: bool) -> None:
-    ctx.mutations_allowed = True  # only the metric, the notification and its fingerprint are written
+    ctx.allow_mutations()  # only the metric, the notification and its fingerprint are written
     if not no_metrics:
         drift_lib.publish_metrics(ctx, report)
     if notify:

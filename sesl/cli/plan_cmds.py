@@ -25,7 +25,7 @@ from sesl.cli.common import (
     target_option,
 )
 from sesl.context import AwsContext
-from sesl.errors import RefusedError, SeslError, ValidationError
+from sesl.errors import RefusedError, SeslError, StalePlanError, ValidationError
 from sesl.lock import env_lock
 from sesl.model import Action, Change, DestroyOptions, Plan
 from sesl.naming import Names
@@ -45,7 +45,8 @@ SETTINGS_OF_KIND = {"s3_bucket": "s3", "firehose_stream": "firehose", "log_group
                     "glue_table": "glue", "glue_crawler": "glue", "ses_event_destination": "ses",
                     "athena_workgroup": "athena", "cloudwatch_alarm": "monitoring", "budget": "monitoring"}
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (format_version 1.0).")
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print the plan as JSON (format_version 2.0, with each change's AWS operations).")
 lock_option = click.option("--lock-timeout", default=0.0, show_default=True, metavar="SECONDS",
                            type=click.FloatRange(min=0),
                            help="How long to wait for the env's lock held by another run.")
@@ -232,8 +233,7 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
     if force_prod and env_name != "prod":
         raise SeslError(f"--force-prod is for destroying prod; env {env_name} needs only --yes: nothing was changed")
     ctx = open_context(g, env_name, "destroy", changes=True)
-    if ctx.spec.protect:
-        raise RefusedError(f"env {env_name} is protected (env.{env_name}.protect = true): nothing was changed")
+    reconcile.refuse_protected(ctx)  # before the prompt; the library refuses too
     skip_prompt = _destroy_approval(ctx.spec.is_prod, yes, force_prod)
     check_targets(ctx, targets)
     options = reconcile.PlanOptions(targets=targets,
@@ -286,18 +286,51 @@ def _with_count(ctx: AwsContext, change: Change) -> Change:
 
 def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str, yes: bool, lock_timeout: float,
          make_plan: Callable[[], Plan]) -> None:
-    """Check the account, take the env's lock, plan, show, confirm, execute, read back, release."""
+    """Validate, plan and show (no write), refuse what cannot be applied, confirm; then take the env's lock
+    only when there is something to do, plan again under it, execute exactly that plan, read back."""
     console = g.console()
-    if mode == "apply":  # the spec is valid before the first write (the lock)
+    if mode == "apply":  # the spec is valid before anything else
         problems = reconcile.validate_env(reconcile.make_env(ctx))
         if problems:
             raise ValidationError(f"{len(problems)} invalid setting(s): " + " | ".join(problems)
                                   + f"; nothing was changed; `sesl validate --env {ctx.spec.env}` lists them")
-    ctx.allow_mutations()  # verifies the pinned account before the first write (the lock)
-    with env_lock(ctx, mode, lock_timeout):
-        the_plan = make_plan()
-        render_plan(console, the_plan)
-        execute_plan(console, ctx, the_plan, options, mode, yes)
+    ctx.verify_account()
+    shown = make_plan()
+    render_plan(console, shown)
+    if not shown.actionable:
+        if any(c.action in (Action.CONFLICT, Action.REFUSE) for c in shown.changes):
+            reconcile.refuse_unappliable(shown, options.allow_replace)
+        return  # nothing to do: no lock taken, nothing written
+    reconcile.refuse_unappliable(shown, options.allow_replace)
+    if not yes:
+        _confirm(console, ctx, mode)
+    ctx.allow_mutations()  # the first write is the lock's
+    with env_lock(ctx, mode, lock_timeout) as lease:
+        the_plan = _replan(console, shown, make_plan(), yes)
+        if the_plan.actionable:
+            execute_plan(console, ctx, the_plan, options, mode, lease.check)
+
+
+def _confirm(console: Console, ctx: AwsContext, mode: str) -> None:
+    if mode == "destroy" and ctx.spec.is_prod:
+        confirm(console, "Destroy sesl's resources in PROD? Type the environment's name to confirm.",
+                expected=ctx.spec.env)
+    else:
+        confirm(console, f"Do you want to {mode} these changes in {ctx.spec.env}?")
+
+
+def _replan(console: Console, shown: Plan, fresh: Plan, yes: bool) -> Plan:
+    """The plan made under the lock. Someone may have changed the env between the plan shown and the lock
+    (another apply that held it, a console edit): a confirmed plan that is no longer the live one is
+    refused; with --yes nobody read it, so the fresh plan is shown and applied."""
+    if fresh.fingerprint() == shown.fingerprint():
+        return fresh
+    if not yes:
+        raise StalePlanError("the live state changed after the plan was shown (another run or an edit made "
+                             "meanwhile): nothing was changed; run the command again to see the new plan")
+    console.print("\n[yellow]The live state changed while waiting for the lock: this is the plan now applied.[/yellow]")
+    render_plan(console, fresh)
+    return fresh  # execute refuses it, before any write, if it holds what cannot be applied
 
 
 @click.command()
@@ -330,20 +363,10 @@ def unlock(g: Globals, env_name: str, force: bool) -> None:
 
 
 def execute_plan(console: Console, ctx: AwsContext, the_plan: Plan, options: reconcile.PlanOptions,
-                 mode: str, yes: bool) -> None:
-    if not the_plan.actionable:
-        if any(c.action is Action.CONFLICT for c in the_plan.changes):
-            raise SeslError("resources exist with sesl's names but are not sesl's: nothing was changed; "
-                            "re-run with --adopt to take them over")
-        return
-    if not yes:
-        if mode == "destroy" and ctx.spec.is_prod:
-            confirm(console, "Destroy sesl's resources in PROD? Type the environment's name to confirm.",
-                    expected=ctx.spec.env)
-        else:
-            confirm(console, f"Do you want to {mode} these changes in {ctx.spec.env}?")
+                 mode: str, between: Callable[[], None] | None = None) -> None:
     console.print()
-    report = reconcile.execute(ctx, the_plan, progress_printer(console), allow_replace=options.allow_replace)
+    report = reconcile.execute(ctx, the_plan, progress_printer(console), allow_replace=options.allow_replace,
+                               between=between)
     reconcile.read_back(ctx, options, mode)
     verb = "Destroy" if mode == "destroy" else "Apply"
     console.print(f"\n[bold green]{verb} complete![/bold green] {completion_counts(the_plan, len(report.done))}"

@@ -5,6 +5,8 @@ A test checks the order against each kind's declared `needs` with graphlib.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sesl.resources.athena_named_query import AthenaNamedQueryKind
 from sesl.resources.athena_workgroup import AthenaWorkgroupKind
 from sesl.resources.base import Kind
@@ -21,7 +23,7 @@ from sesl.resources.s3_bucket import S3BucketKind
 from sesl.resources.ses_event_destination import SesEventDestinationKind
 from sesl.resources.sns_topic import SnsTopicKind
 
-REGISTRY: tuple[Kind, ...] = (
+REGISTRY: tuple[Kind[Any, Any], ...] = (
     S3BucketKind(),
     IamRoleKind(),
     GlueDatabaseKind(),
@@ -39,7 +41,7 @@ REGISTRY: tuple[Kind, ...] = (
 )
 
 
-def kind_named(name: str) -> Kind:
+def kind_named(name: str) -> Kind[Any, Any]:
     for kind in REGISTRY:
         if kind.kind == name:
             return kind

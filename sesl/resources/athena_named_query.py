@@ -15,9 +15,10 @@ import botocore.exceptions
 
 from sesl.context import AwsContext
 from sesl.diff import diff_values
+from sesl.fold import fold_whole_attribute
 from sesl.model import Change, FieldChange
 from sesl.queries import QUERIES, query_sql, saved_name
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Aspect, Env, Kind
 
 OWNED_PREFIX = "sesl-"  # every saved query sesl defines is named sesl-<flow>-<query>
 BATCH = 50  # BatchGetNamedQuery takes at most 50 ids (botocore athena NamedQueryIdList)
@@ -72,7 +73,7 @@ def delete_query(ctx: AwsContext, query_id: str) -> None:
             raise
 
 
-class AthenaNamedQueryKind(Kind):
+class AthenaNamedQueryKind(Kind[NamedQuerySpec, NamedQueryState]):
     kind = "athena_named_query"
     needs = ("athena_workgroup",)
     ownership = "it is saved in sesl's workgroup under a name sesl defines (saved queries take no tags)"
@@ -135,3 +136,18 @@ class AthenaNamedQueryKind(Kind):
     def delete(self, ctx: AwsContext, have: NamedQueryState) -> None:
         for query_id in have.ids:
             delete_query(ctx, query_id)
+
+    ASPECTS = (
+        # UpdateNamedQuery writes the text and the description together.
+        Aspect[NamedQuerySpec, NamedQueryState]("sql", fold=fold_whole_attribute("sql")),
+        Aspect("description", fold=fold_whole_attribute("description")),
+        # It cannot change the database: the query is saved anew, text and description with it.
+        Aspect("database", ("athena:DeleteNamedQuery", "athena:CreateNamedQuery"), update_database,
+               fold=fold_whole_attribute("database"), also_writes=("sql", "description")),
+        Aspect("duplicates", ("athena:DeleteNamedQuery",), update_duplicates),
+    )
+    WHOLE = ("athena:UpdateNamedQuery",)
+    # CreateNamedQuery saves a new id per call: a create sent twice is undone by deleting the extra copy.
+    CREATE = ("athena:CreateNamedQuery", "athena:DeleteNamedQuery")
+    DELETE = ("athena:DeleteNamedQuery",)
+    ADOPT_ASPECT = ""  # its name's prefix is its ownership: never adopted, always owned

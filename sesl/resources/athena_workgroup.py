@@ -14,8 +14,9 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
+from sesl.fold import fold_attribute, fold_whole_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 
 # botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
 WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
@@ -25,7 +26,7 @@ ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")
 MAX_DESCRIPTION = 1024
 
 # aspect -> the keys of WorkGroupConfiguration it owns
-ASPECTS: dict[str, tuple[str, ...]] = {
+CONFIGURATION_ASPECTS: dict[str, tuple[str, ...]] = {
     "result_configuration": ("ResultConfiguration",),
     "enforcement": ("EnforceWorkGroupConfiguration",),
     "metrics": ("PublishCloudWatchMetricsEnabled",),
@@ -40,6 +41,7 @@ class WorkgroupSpec:
     description: str
     configuration: dict[str, Any]
     tags: dict[str, str]
+    state: str = "ENABLED"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class WorkgroupState:
     tags: dict[str, str]
 
 
-class AthenaWorkgroupKind(Kind):
+class AthenaWorkgroupKind(Kind[WorkgroupSpec, WorkgroupState]):
     kind = "athena_workgroup"
     needs = ("s3_bucket",)
 
@@ -114,8 +116,8 @@ class AthenaWorkgroupKind(Kind):
                 FieldChange("EngineVersion", None, c["EngineVersion"]["SelectedEngineVersion"]))
 
     def diff(self, have: WorkgroupState, want: WorkgroupSpec) -> list[Change]:
-        changes = self.change(want, have, "state", diff_values(have.state, "ENABLED", "State"))
-        for aspect, keys in ASPECTS.items():
+        changes = self.change(want, have, "state", diff_values(have.state, want.state, "State"))
+        for aspect, keys in CONFIGURATION_ASPECTS.items():
             fields = [f for key in keys for f in diff_values(have.configuration.get(key), want.configuration[key], key)]
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
@@ -127,10 +129,12 @@ class AthenaWorkgroupKind(Kind):
     def update_whole(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         # UpdateWorkGroup takes ConfigurationUpdates, whose result member is ResultConfigurationUpdates.
         c = want.configuration
-        updates = {"ResultConfigurationUpdates": dict(c["ResultConfiguration"]),
-                   **{k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
-                                        "BytesScannedCutoffPerQuery", "EngineVersion")}}
-        ctx.client("athena").update_work_group(WorkGroup=want.name, State="ENABLED", ConfigurationUpdates=updates)
+        # A member left out (an ignored difference AWS has no value for) is left as it is.
+        updates: dict[str, Any] = {k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
+                                                     "BytesScannedCutoffPerQuery", "EngineVersion") if k in c}
+        if "ResultConfiguration" in c:
+            updates["ResultConfigurationUpdates"] = dict(c["ResultConfiguration"])
+        ctx.client("athena").update_work_group(WorkGroup=want.name, State=want.state, ConfigurationUpdates=updates)
 
     def update_tags(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         ctx.client("athena").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))
@@ -147,3 +151,14 @@ class AthenaWorkgroupKind(Kind):
 
     def delete(self, ctx: AwsContext, have: WorkgroupState) -> None:
         ctx.client("athena").delete_work_group(WorkGroup=have.name, RecursiveDeleteOption=True)
+
+    # UpdateWorkGroup writes the state and the whole configuration: one call per apply.
+    ASPECTS = (
+        Aspect[WorkgroupSpec, WorkgroupState]("state", fold=fold_whole_attribute("state")),
+        *(Aspect[WorkgroupSpec, WorkgroupState](aspect, fold=fold_attribute("configuration"))
+          for aspect in CONFIGURATION_ASPECTS),
+        Aspect("tags", ("athena:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    WHOLE = ("athena:UpdateWorkGroup",)
+    CREATE = ("athena:CreateWorkGroup",)
+    DELETE = ("athena:DeleteWorkGroup",)

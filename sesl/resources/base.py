@@ -1,12 +1,16 @@
 """What a resource kind is: a few declarations and five small functions.
 
-Each kind lives in one module and subclasses `Kind`:
+Each kind lives in one module and subclasses `Kind[Desired, Observed]`:
 - `desired(env)`  -> the frozen desired objects of this env (each has `.name`),
 - `read(ctx, want)` -> the observed state or None when absent (read-only calls),
 - `diff(have, want)` -> Changes, pure, one per aspect,
-- `create(ctx, want)` / `update_<aspect>(ctx, want, have)` / `delete(ctx, have)` -> the mutating calls,
+- `ASPECTS`: each aspect as data: its name, the AWS operations apply calls for it, the function that
+  writes it (or None when the kind's one whole-resource call, `update_whole`, writes it), how an
+  ignored field of it is kept (`fold`), and, for what AWS cannot change in place, why and the way out,
+- `CREATE` / `DELETE` / `WHOLE`: the operations of `create`, `delete` and `update_whole`,
 - `validate(env, want)` -> problems with the desired state that AWS would reject (offline).
-The engine (sesl.reconcile) does the rest: ownership, ordering, concurrency, rendering.
+The engine (sesl.reconcile) does the rest: ownership, ordering, concurrency, rendering. Apply runs what
+the declarations say, and the context refuses any mutating call a change did not declare.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import botocore.exceptions
 
@@ -58,59 +62,118 @@ def read_or_none(call: Callable[[], T], *missing: str) -> T | None:
         raise
 
 
-class Kind(ABC):
+D = TypeVar("D", bound=Desired)
+O = TypeVar("O", bound=Observed)  # noqa: E741 - the observed type: Kind[D, O]
+
+# What an ignored field does to the value written: the desired object with the live value folded in.
+Fold = Callable[[Any, Any, Sequence[FieldChange]], Any]
+
+
+@dataclass(frozen=True)
+class Aspect(Generic[D, O]):
+    """One aspect of a kind, declared as data: apply dispatches on this, never on a method's name.
+
+    - `operations`: the AWS operations (`service:Operation`, botocore's names) apply calls to write it;
+      the context refuses any other mutating call while the change runs.
+    - `update`: the function that writes it, or None when the kind's whole-resource call writes it
+      (`Kind.update_whole`, one call per resource however many of these aspects changed).
+    - `fold`: how the live value of an ignored field of this aspect is kept in what is written
+      (sesl.fold); None when it cannot be, in which case a plan that would overwrite it is refused.
+    - `refuse`: non-empty when AWS cannot make this change in place: why, and the way out.
+    - `also_writes`: the other aspects its update writes too (e.g. a saved query re-saved in another
+      database is written whole), so an ignored difference there is kept or the plan refused.
+    """
+
+    name: str
+    operations: tuple[str, ...] = ()
+    update: Callable[[Any, AwsContext, D, O], None] | None = None
+    fold: Fold | None = None
+    refuse: str = ""
+    also_writes: tuple[str, ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        """Written by the kind's whole-resource call."""
+        return self.update is None and not self.refuse
+
+
+class Kind(ABC, Generic[D, O]):
     kind: ClassVar[str]
     needs: ClassVar[tuple[str, ...]] = ()
     # How ownership is proven for this kind, shown in the docs and conflict messages.
     ownership: ClassVar[str] = "tags sesl:managed-by=sesl and sesl:env=<env>"
+    # The declarations apply runs on (see Aspect).
+    ASPECTS: ClassVar[tuple[Aspect[Any, Any], ...]] = ()
+    CREATE: ClassVar[tuple[str, ...]] = ()
+    DELETE: ClassVar[tuple[str, ...]] = ()
+    WHOLE: ClassVar[tuple[str, ...]] = ()  # the operations of update_whole, when some aspect uses it
+    ADOPT_ASPECT: ClassVar[str] = "tags"  # adopting writes this aspect (sesl's ownership proof)
 
     @abstractmethod
-    def desired(self, env: Env) -> Sequence[Any]: ...
+    def desired(self, env: Env) -> Sequence[D]: ...
 
     @abstractmethod
-    def read(self, ctx: AwsContext, want: Any) -> Any | None: ...
+    def read(self, ctx: AwsContext, want: D) -> O | None: ...
 
     @abstractmethod
-    def diff(self, have: Any, want: Any) -> list[Change]: ...
+    def diff(self, have: O, want: D) -> list[Change]: ...
 
     @abstractmethod
-    def create(self, ctx: AwsContext, want: Any) -> None: ...
+    def create(self, ctx: AwsContext, want: D) -> None: ...
 
     @abstractmethod
-    def delete(self, ctx: AwsContext, have: Any) -> None: ...
+    def delete(self, ctx: AwsContext, have: O) -> None: ...
 
-    def validate(self, env: Env, want: Any) -> list[str]:
+    def validate(self, env: Env, want: D) -> list[str]:
         return []
 
-    def warnings(self, env: Env, want: Any) -> list[str]:
+    def warnings(self, env: Env, want: D) -> list[str]:
         """Not errors, but worth saying in every plan (e.g. a projection range nearing its end)."""
         return []
 
-    def observed_warnings(self, ctx: AwsContext, want: Any, have: Any | None) -> list[str]:
+    def observed_warnings(self, ctx: AwsContext, want: D, have: O | None) -> list[str]:
         """Warnings that depend on the live state (read-only calls only), shown in every plan: e.g. what
         schema evolution left out, or account settings that block what apply would do."""
         return []
 
-    def adopt(self, ctx: AwsContext, want: Any, have: Any) -> None:
-        """Take an existing resource over: by default, put sesl's ownership tags on it."""
-        update_tags = getattr(self, "update_tags", None)
-        if update_tags is None:
-            raise SeslError(f"{self.kind} {want.name}: adoption is not supported for this kind")
-        update_tags(ctx, want, have)
+    def update_whole(self, ctx: AwsContext, want: D, have: O) -> None:
+        """The one call that writes every aspect declared without an `update` of its own."""
+        raise SeslError(f"{self.kind}: no whole-resource update is declared")
 
-    def keep_reason(self, ctx: AwsContext, have: Any, options: DestroyOptions) -> str | None:
+    def keep_reason(self, ctx: AwsContext, have: O, options: DestroyOptions) -> str | None:
         """Why destroy must keep this resource (e.g. it holds data), or None to delete it."""
         return None
 
-    def orphans(self, ctx: AwsContext, env: Env, wanted: set[str]) -> list[Any]:
-        """Resources of this kind tagged as sesl's for this env that the spec no longer has."""
-        return []
-
-    def create_fields(self, want: Any) -> tuple[FieldChange, ...]:
+    def create_fields(self, want: D) -> tuple[FieldChange, ...]:
         """What the plan shows for a create: the desired attributes, one per line."""
         return ()
 
+    # --- the declarations, read by the engine --------------------------------------------
+    @classmethod
+    def aspect(cls, name: str) -> Aspect[Any, Any]:
+        for declared in cls.ASPECTS:
+            if declared.name == name:
+                return declared
+        raise SeslError(f"{cls.kind}: aspect {name!r} is not declared")
+
+    @classmethod
+    def operations(cls, action: Action, aspect: str) -> tuple[str, ...]:
+        """The AWS operations apply calls for a change: what `diff --json` lists and the context allows."""
+        if action is Action.CREATE:
+            return cls.CREATE
+        if action is Action.DELETE:
+            return cls.DELETE
+        if action is Action.REPLACE:
+            return tuple(dict.fromkeys(cls.DELETE + cls.CREATE))
+        if action is Action.ADOPT:
+            return cls.aspect(cls.ADOPT_ASPECT).operations if cls.ADOPT_ASPECT else cls.WHOLE
+        if action is Action.UPDATE:
+            declared = cls.aspect(aspect)
+            return cls.WHOLE if declared.whole else declared.operations
+        return ()
+
     def apply(self, ctx: AwsContext, change: Change) -> None:
+        """Run one change, as declared (a whole-resource step is run by `apply_whole`)."""
         if change.action is Action.CREATE:
             self.create(ctx, change.want)
         elif change.action is Action.DELETE:
@@ -120,18 +183,31 @@ class Kind(ABC):
         elif change.action is Action.REPLACE:
             self.replace(ctx, change.want, change.have)
         elif change.action is Action.UPDATE:
-            # An aspect has its own update_<aspect>, or the kind updates everything in one call.
-            method = getattr(self, f"update_{change.aspect}", None) or getattr(self, "update_whole", None)
-            if method is None:
-                raise SeslError(f"{self.kind}: no update for aspect {change.aspect!r}")
-            method(ctx, change.want, change.have)
+            declared = self.aspect(change.aspect)
+            if declared.refuse:
+                raise SeslError(f"{change.address} ({change.aspect}): {declared.refuse}")
+            if declared.update is None:
+                self.update_whole(ctx, change.want, change.have)
+            else:
+                declared.update(self, ctx, change.want, change.have)
 
-    def replace(self, ctx: AwsContext, want: Any, have: Any) -> None:
+    def adopt(self, ctx: AwsContext, want: D, have: O) -> None:
+        """Take an existing resource over: write its ownership aspect (by default, sesl's tags)."""
+        if not self.ADOPT_ASPECT:
+            self.update_whole(ctx, want, have)
+            return
+        declared = self.aspect(self.ADOPT_ASPECT)
+        if declared.update is None:
+            self.update_whole(ctx, want, have)
+        else:
+            declared.update(self, ctx, want, have)
+
+    def replace(self, ctx: AwsContext, want: D, have: O) -> None:
         self.delete(ctx, have)
         self.create(ctx, want)
 
     # --- helpers for kinds --------------------------------------------------------------
-    def change(self, want: Any, have: Any, aspect: str, fields: Sequence[FieldChange],
+    def change(self, want: D, have: O, aspect: str, fields: Sequence[FieldChange],
                action: Action = Action.UPDATE, reason: str = "") -> list[Change]:
         """One Change for an aspect, or none when nothing differs."""
         if not fields:

@@ -21,8 +21,9 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 
 BUDGETS_REGION = "us-east-1"
 # botocore budgets `BudgetName`: 1-100 characters, no ':' or '\', no "/action/".
@@ -91,7 +92,7 @@ def _subscriber_list(subscribers: tuple[Subscriber, ...]) -> list[dict[str, str]
     return [{"SubscriptionType": kind, "Address": address} for kind, address in subscribers]
 
 
-class BudgetKind(Kind):
+class BudgetKind(Kind[BudgetSpec, BudgetState]):
     kind = "budget"
     needs = ("sns_topic",)  # every notification publishes to the alert topic
 
@@ -183,6 +184,14 @@ class BudgetKind(Kind):
 
     def delete(self, ctx: AwsContext, have: BudgetState) -> None:
         self._client(ctx).delete_budget(AccountId=have.arn.split(":")[4], BudgetName=have.name)
+
+    ASPECTS = (
+        Aspect[BudgetSpec, BudgetState]("limit", ("budgets:UpdateBudget",), update_limit),
+        Aspect("notifications", ("budgets:DeleteNotification", "budgets:CreateNotification"), update_notifications),
+        Aspect("tags", ("budgets:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("budgets:CreateBudget",)
+    DELETE = ("budgets:DeleteBudget",)
 
 
 def limit_fields(have: BudgetState, want: BudgetSpec) -> list[FieldChange]:

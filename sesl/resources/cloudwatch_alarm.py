@@ -15,9 +15,10 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, HEARTBEAT_METRIC, METRIC_NAMESPACE
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Aspect, Env, Kind
 
 # Enums and limits from botocore cloudwatch 2010-08-01 (PutMetricAlarmInput and its shapes) and the
 # PutMetricAlarm API reference.
@@ -153,7 +154,7 @@ def observed_params(alarm: dict[str, Any], want: AlarmSpec) -> Params:
     return {k: alarm.get(k) for k in want.params}
 
 
-class CloudWatchAlarmKind(Kind):
+class CloudWatchAlarmKind(Kind[AlarmSpec, AlarmState]):
     kind = "cloudwatch_alarm"
     needs = ("sns_topic",)
 
@@ -196,3 +197,11 @@ class CloudWatchAlarmKind(Kind):
 
     def delete(self, ctx: AwsContext, have: AlarmState) -> None:
         ctx.client("cloudwatch").delete_alarms(AlarmNames=[have.name])
+
+    ASPECTS = (
+        Aspect[AlarmSpec, AlarmState]("definition", ("cloudwatch:PutMetricAlarm",), update_definition,
+                                      fold=fold_attribute("params")),
+        Aspect("tags", ("cloudwatch:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("cloudwatch:PutMetricAlarm",)
+    DELETE = ("cloudwatch:DeleteAlarms",)

@@ -16,9 +16,10 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.diff import diff_values
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 from sesl.resources.cloudwatch_alarm import account_alarms, stream_alarms
 
 # Dashboard names: up to 255 of A-Z a-z 0-9 - _; a body has a widgets array of at most 500 widgets on a
@@ -97,7 +98,7 @@ def body_problems(body: dict[str, Any]) -> list[str]:
     return problems
 
 
-class CloudWatchDashboardKind(Kind):
+class CloudWatchDashboardKind(Kind[DashboardSpec, DashboardState]):
     kind = "cloudwatch_dashboard"
     needs = ("cloudwatch_alarm",)
     ownership = "its text widget carries the marker sesl:managed-by=sesl sesl:env=<env> (dashboards take no tags)"
@@ -131,8 +132,13 @@ class CloudWatchDashboardKind(Kind):
     def update_body(self, ctx: AwsContext, want: DashboardSpec, have: DashboardState) -> None:
         self.create(ctx, want)
 
-    def adopt(self, ctx: AwsContext, want: DashboardSpec, have: DashboardState) -> None:
-        self.create(ctx, want)
-
     def delete(self, ctx: AwsContext, have: DashboardState) -> None:
         ctx.client("cloudwatch").delete_dashboards(DashboardNames=[have.name])
+
+    ASPECTS = (
+        Aspect[DashboardSpec, DashboardState]("body", ("cloudwatch:PutDashboard",), update_body,
+                                              fold=fold_attribute("body")),
+    )
+    CREATE = ("cloudwatch:PutDashboard",)
+    DELETE = ("cloudwatch:DeleteDashboards",)
+    ADOPT_ASPECT = "body"  # adopting writes the body with sesl's marker

@@ -24,9 +24,10 @@ from sesl import firehose_rules, layout
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError
+from sesl.fold import fold_attribute
 from sesl.model import Action, Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM, Names
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -43,7 +44,7 @@ ACTIVE_TIMEOUT_SECONDS = 900.0  # usually a minute or two; Terraform allows 30 (
 POLL_SECONDS = 5.0
 
 # Each aspect is the part of the destination it owns (keys of ExtendedS3DestinationConfiguration).
-ASPECTS: dict[str, tuple[str, ...]] = {
+DESTINATION_ASPECTS: dict[str, tuple[str, ...]] = {
     "destination": ("RoleARN", "BucketARN"),
     "buffering": ("BufferingHints",),
     "prefixes": ("Prefix", "ErrorOutputPrefix"),
@@ -162,7 +163,7 @@ def _update_request(config: Config) -> Config:
     return update
 
 
-class FirehoseStreamKind(Kind):
+class FirehoseStreamKind(Kind[StreamSpec, StreamState]):
     kind = "firehose_stream"
     needs = ("s3_bucket", "iam_role", "glue_table", "log_group")
 
@@ -217,7 +218,7 @@ class FirehoseStreamKind(Kind):
                            reason="cannot change in place: the stream is deleted and created again, dropping "
                                   "records in flight", want=want, have=have)]
         changes: list[Change] = []
-        for aspect, keys in ASPECTS.items():
+        for aspect, keys in DESTINATION_ASPECTS.items():
             fields = [f for key in keys if key in want.destination
                       for f in diff_values(have.destination.get(key), want.destination[key], key)]
             changes += self.change(want, have, aspect, fields)
@@ -277,6 +278,16 @@ class FirehoseStreamKind(Kind):
     def replace(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:
         self.delete(ctx, have)
         self.create(ctx, want)
+
+    # UpdateDestination writes the whole destination: one call per apply, however many aspects changed.
+    ASPECTS = (
+        *(Aspect[StreamSpec, StreamState](aspect, fold=fold_attribute("destination"))
+          for aspect in DESTINATION_ASPECTS),
+        Aspect("tags", ("firehose:TagDeliveryStream",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    WHOLE = ("firehose:UpdateDestination",)
+    CREATE = ("firehose:CreateDeliveryStream",)
+    DELETE = ("firehose:DeleteDeliveryStream",)
 
 
 def _describe(ctx: AwsContext, name: str) -> Config | None:

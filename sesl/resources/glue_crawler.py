@@ -21,8 +21,9 @@ import botocore.exceptions
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.errors import SeslError
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -37,7 +38,7 @@ CRAWLER_NAME = re.compile(r"[\u0020-\uD7FF\uE000-\uFFFD\t]{1,255}")  # botocore 
 _FIELD = r"[0-9A-Za-z*?,/#L W\-]+"
 CRON = re.compile(rf"cron\(({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD})\)")
 
-ASPECTS: dict[str, tuple[str, ...]] = {
+CONFIG_ASPECTS: dict[str, tuple[str, ...]] = {
     "role": ("Role",), "targets": ("Targets",), "schedule": ("Schedule",),
     "output": ("DatabaseName", "TablePrefix"), "policies": ("SchemaChangePolicy", "RecrawlPolicy"),
     "configuration": ("Configuration",),
@@ -131,7 +132,7 @@ def still_running(name: str, waited: float) -> str:
             f"`sesl apply` again once it is done, or stop it with `aws glue stop-crawler --name {name}`")
 
 
-class GlueCrawlerKind(Kind):
+class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
     kind = "glue_crawler"
     needs = ("s3_bucket", "iam_role", "glue_database", "firehose_stream")
 
@@ -172,7 +173,7 @@ class GlueCrawlerKind(Kind):
 
     def diff(self, have: CrawlerState, want: CrawlerSpec) -> list[Change]:
         changes = []
-        for aspect, keys in ASPECTS.items():
+        for aspect, keys in CONFIG_ASPECTS.items():
             fields = []
             for key in keys:
                 before, after = have.config.get(key), want.config[key]
@@ -229,3 +230,12 @@ class GlueCrawlerKind(Kind):
 
     def delete(self, ctx: AwsContext, have: CrawlerState) -> None:
         ctx.client("glue").delete_crawler(Name=have.name)
+
+    # UpdateCrawler writes the whole definition: one call per apply, however many aspects changed.
+    ASPECTS = (
+        *(Aspect[CrawlerSpec, CrawlerState](aspect, fold=fold_attribute("config")) for aspect in CONFIG_ASPECTS),
+        Aspect("tags", ("glue:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    WHOLE = ("glue:UpdateCrawler",)
+    CREATE = ("glue:CreateCrawler",)
+    DELETE = ("glue:DeleteCrawler",)

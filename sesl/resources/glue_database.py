@@ -22,8 +22,9 @@ from typing import Any
 from sesl import lakeformation
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
+from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 
 ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
 # Members of DatabaseInput (botocore glue) other than Name and Description: others' to set, sent back unchanged.
@@ -61,7 +62,7 @@ def database_state(database: dict[str, Any], tables: list[dict[str, Any]], tags:
                          tuple(t["Name"] for t in tables if t.get("IsRegisteredWithLakeFormation")))
 
 
-class GlueDatabaseKind(Kind):
+class GlueDatabaseKind(Kind[DatabaseSpec, DatabaseState]):
     kind = "glue_database"
     needs = ()
 
@@ -123,6 +124,13 @@ class GlueDatabaseKind(Kind):
 
     def delete(self, ctx: AwsContext, have: DatabaseState) -> None:
         ctx.client("glue").delete_database(Name=have.name)
+
+    ASPECTS = (
+        Aspect[DatabaseSpec, DatabaseState]("description", ("glue:UpdateDatabase",), update_description),
+        Aspect("tags", ("glue:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("glue:CreateDatabase",)
+    DELETE = ("glue:DeleteDatabase",)
 
 
 def lake_formation_warnings(ctx: AwsContext, want: DatabaseSpec, have: DatabaseState | None) -> list[str]:

@@ -14,8 +14,10 @@ Athena tables, with partition projection over the arrival-day layout Firehose wr
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import botocore.exceptions
@@ -23,10 +25,10 @@ import botocore.exceptions
 from sesl import hive_types, layout
 from sesl.context import AwsContext
 from sesl.diff import diff_values
-from sesl.errors import SeslError
+from sesl.fold import fold_attribute, fold_whole_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 from sesl.schema import COLUMNS, IGNORED_FIELDS, HiveType
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -50,6 +52,10 @@ class TableSpec:
     location: str
     parameters: dict[str, str]
     comments: dict[str, str]
+    # Ignored differences, written as they live (sesl.fold): a column's live type (None: left out) and
+    # StorageDescriptor members (None: left out).
+    column_overrides: dict[str, str | None] = field(default_factory=dict)
+    storage_overrides: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,33 @@ def table_parameters(env: Env, flow: str) -> dict[str, str]:
         params |= {f"projection.{key}.type": "integer", f"projection.{key}.range": "1,12" if key == "month" else "1,31",
                    f"projection.{key}.digits": str(digits)}
     return params
+
+
+def written_columns(want: TableSpec, have: TableState | None) -> tuple[tuple[str, str], ...]:
+    """The columns UpdateTable writes: the evolved ones, with the ignored columns as they live."""
+    columns = evolved_columns(want, have).columns if have else want.columns
+    if not want.column_overrides:
+        return columns
+    names = [n for n, _ in columns] + [n for n in want.column_overrides if n not in dict(columns)]
+    typed = {**dict(columns), **want.column_overrides}
+    return tuple((n, t) for n in names if (t := typed.get(n)) is not None)
+
+
+def written_storage(want: TableSpec, columns: tuple[tuple[str, str], ...], comments: dict[str, str]) -> dict[str, Any]:
+    storage = {**_storage(columns, want.location, comments), **want.storage_overrides}
+    return {k: v for k, v in storage.items() if v is not None}
+
+
+def _keep_columns(want: TableSpec, have: TableState, fields: Sequence[FieldChange]) -> TableSpec:
+    live = dict(have.columns)
+    names = [f.path.removeprefix("columns.") for f in fields]
+    return replace(want, column_overrides={**want.column_overrides, **{n: live.get(n) for n in names}})
+
+
+def _keep_storage(want: TableSpec, have: TableState, fields: Sequence[FieldChange]) -> TableSpec:
+    members = {f.path.split(".", 1)[0].split("[", 1)[0] for f in fields}
+    return replace(want, storage_overrides={**want.storage_overrides,
+                                            **{m: copy.deepcopy(have.storage.get(m)) for m in members}})
 
 
 def _storage(columns: tuple[tuple[str, str], ...], location: str, comments: dict[str, str]) -> dict[str, Any]:
@@ -187,7 +220,7 @@ def _evolution_reason(evolution: Evolution) -> str:
     return f"schema evolution: {', '.join(evolution.added)}" + (f"; {'; '.join(left_out)}" if left_out else "")
 
 
-class GlueTableKind(Kind):
+class GlueTableKind(Kind[TableSpec, TableState]):
     kind = "glue_table"
     needs = ("glue_database",)
     ownership = "table parameters sesl:managed-by=sesl and sesl:env=<env>"
@@ -265,17 +298,16 @@ class GlueTableKind(Kind):
 
     def diff(self, have: TableState, want: TableSpec) -> list[Change]:
         evolution = evolved_columns(want, have)
-        columns, conflicts = evolution.columns, evolution.conflicts
+        columns, conflicts = written_columns(want, have), evolution.conflicts
         live = dict(have.columns)
         column_fields = [FieldChange(f"columns.{n}", live.get(n), t) for n, t in columns if live.get(n) != t]
         owned_params = {k: v for k, v in want.parameters.items()}
         projection = {k: v for k, v in owned_params.items() if k.startswith(_PROJECTION_PREFIX) or k == _TEMPLATE}
         others = {k: v for k, v in owned_params.items() if k not in projection}
-        storage = {k: v for k, v in _storage(columns, want.location, {}).items() if k != "Columns"}
+        storage = {k: v for k, v in written_storage(want, columns, {}).items() if k != "Columns"}
         return [
             *self.change(want, have, "column_types", [FieldChange(c.split(":")[0], c, "unchanged (refused)")
-                                                      for c in conflicts],
-                         reason="sesl never changes a column's type: data already written would stop reading"),
+                                                      for c in conflicts]),
             *self.change(want, have, "columns", column_fields, reason=_evolution_reason(evolution)),
             *self.change(want, have, "partition_keys",
                          diff_values(list(have.partition_keys), list(want.partition_keys), "PartitionKeys")),
@@ -286,25 +318,19 @@ class GlueTableKind(Kind):
 
     # --- apply --------------------------------------------------------------------------
     def _table_input(self, want: TableSpec, have: TableState | None) -> dict[str, Any]:
-        columns = evolved_columns(want, have).columns if have else want.columns
+        columns = written_columns(want, have)
         kept = {k: v for k, v in (have.parameters if have else {}).items() if k not in want.parameters}
         storage = {k: v for k, v in (have.storage if have else {}).items() if k not in OWNED_STORAGE}
         return {**(have.kept if have else {}), "Name": want.name, "TableType": "EXTERNAL_TABLE",
                 "Parameters": {**kept, **want.parameters},
                 "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
-                "StorageDescriptor": {**storage, **_storage(columns, want.location, want.comments)}}
+                "StorageDescriptor": {**storage, **written_storage(want, columns, want.comments)}}
 
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
         ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
 
     def update_whole(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))
-
-    def update_column_types(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
-        conflicts = evolved_columns(want, have).conflicts
-        raise SeslError(f"glue_table.{want.name}: column type(s) differ from sesl's schema ({'; '.join(conflicts)}); "
-                        "sesl never changes a column's type because Parquet already written with the old type would "
-                        "stop reading: migrate the table by hand, or add an ignore rule for glue_table.*.column_types")
 
     def observed_warnings(self, ctx: AwsContext, want: TableSpec, have: TableState | None) -> list[str]:
         if have is None or not have.owned:
@@ -315,9 +341,23 @@ class GlueTableKind(Kind):
         return [f"schema evolution leaves out {len(skipped)} field(s) the crawler found, which Parquet or Athena "
                 f"cannot hold: {'; '.join(skipped)}"]
 
-    def adopt(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
-        self.update_whole(ctx, want, have)  # sesl's parameters are its ownership proof
-
     def delete(self, ctx: AwsContext, have: TableState) -> None:
         # The data stays in S3; only the definition goes (Firehose cannot convert without it).
         ctx.client("glue").delete_table(DatabaseName=ctx.names.database, Name=have.name)
+
+    # UpdateTable replaces the whole definition: one call per apply, however many aspects changed.
+    ASPECTS = (
+        # Never written: evolution keeps a live column's type, so an ignored conflict needs no fold.
+        Aspect[TableSpec, TableState]("column_types", refuse=(
+            "sesl never changes a column's type: Parquet already written with the old type would stop reading; "
+            "migrate the table by hand, or add an ignore rule for glue_table.*.column_types")),
+        Aspect("columns", fold=_keep_columns),
+        Aspect("partition_keys", fold=fold_whole_attribute("partition_keys")),
+        Aspect("projection", fold=fold_attribute("parameters")),
+        Aspect("storage", fold=_keep_storage),
+        Aspect("parameters", fold=fold_attribute("parameters")),
+    )
+    WHOLE = ("glue:UpdateTable",)
+    CREATE = ("glue:CreateTable",)
+    DELETE = ("glue:DeleteTable",)
+    ADOPT_ASPECT = ""  # sesl's parameters are its ownership proof: adopting writes the whole table

@@ -17,9 +17,10 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
+from sesl.fold import fold_attribute, fold_keys
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 
 Policy = dict[str, Any]
 
@@ -121,7 +122,7 @@ def crawler_role(n: Names, flows: tuple[str, ...]) -> tuple[Policy, dict[str, Po
     return _service_trust("glue.amazonaws.com"), {"read-raw-backup": permissions}
 
 
-class IamRoleKind(Kind):
+class IamRoleKind(Kind[RoleSpec, RoleState]):
     kind = "iam_role"
     needs = ("s3_bucket",)
 
@@ -229,6 +230,16 @@ class IamRoleKind(Kind):
 
     def update_tags(self, ctx: AwsContext, want: RoleSpec, have: RoleState | None) -> None:
         ctx.client("iam").tag_role(RoleName=want.name, Tags=tag_list(want.tags))
+
+    ASPECTS = (
+        Aspect[RoleSpec, RoleState]("trust", ("iam:UpdateAssumeRolePolicy",), update_trust),
+        Aspect("inline_policies", ("iam:PutRolePolicy", "iam:DeleteRolePolicy"), update_inline_policies,
+               fold=fold_keys("inline")),
+        Aspect("managed_policies", ("iam:AttachRolePolicy", "iam:DetachRolePolicy"), update_managed_policies),
+        Aspect("tags", ("iam:TagRole",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy")
+    DELETE = ("iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole")
 
 
     def delete(self, ctx: AwsContext, have: RoleState) -> None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Aspect, Env, Kind
 from sesl.spec import LOG_RETENTION_DAYS
 
 # Log group names: 1-512 of [.-_/#A-Za-z0-9]; log stream names: 1-512, no ':' or '*'
@@ -41,7 +42,7 @@ class LogGroupState:
     tags: dict[str, str]
 
 
-class LogGroupKind(Kind):
+class LogGroupKind(Kind[LogGroupSpec, LogGroupState]):
     kind = "log_group"
     needs = ()
 
@@ -113,3 +114,11 @@ class LogGroupKind(Kind):
     def delete(self, ctx: AwsContext, have: LogGroupState) -> None:
         # Delivery error logs are operational, not the data lake's data: sesl deletes its own groups.
         ctx.client("logs").delete_log_group(logGroupName=have.name)
+
+    ASPECTS = (
+        Aspect[LogGroupSpec, LogGroupState]("retention", ("logs:PutRetentionPolicy",), update_retention),
+        Aspect("log_streams", ("logs:CreateLogStream",), update_log_streams),
+        Aspect("tags", ("logs:TagResource",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream")
+    DELETE = ("logs:DeleteLogGroup",)

@@ -18,8 +18,9 @@ import botocore.exceptions
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError, SeslError
+from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, read_or_none
 from sesl.ui import reporter
 
 PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -161,7 +162,7 @@ def _read_or(default: Any, missing_codes: tuple[str, ...], call: Any) -> Any:
     return default if found is None else found
 
 
-class S3BucketKind(Kind):
+class S3BucketKind(Kind[BucketSpec, BucketState]):
     kind = "s3_bucket"
     needs = ()
 
@@ -234,8 +235,7 @@ class S3BucketKind(Kind):
 
     def diff(self, have: BucketState, want: BucketSpec) -> list[Change]:
         if have.region != want.region:
-            return self.change(want, have, "location", [FieldChange("region", have.region, want.region)],
-                               reason="a bucket cannot move region: delete it and apply again")
+            return self.change(want, have, "location", [FieldChange("region", have.region, want.region)])
         return [
             *self.change(want, have, "versioning", diff_values(have.versioning, want.versioning, "Status")),
             *self.change(want, have, "encryption",
@@ -262,15 +262,19 @@ class S3BucketKind(Kind):
         params: dict[str, Any] = {"Bucket": want.name}
         if want.region != "us-east-1":  # us-east-1 rejects an explicit LocationConstraint of itself
             params["CreateBucketConfiguration"] = {"LocationConstraint": want.region}
-        s3.create_bucket(**params)
+        try:
+            s3.create_bucket(**params)
+        except botocore.exceptions.ClientError as exc:
+            # A create sent again after its answer was lost: outside us-east-1, S3 answers a repeated create by
+            # the owner with 409 BucketAlreadyOwnedByYou (S3 API reference, CreateBucket errors). It is ours
+            # (this account made it moments ago, under the env's lock): go on making it sesl's.
+            if _error_code(exc) != "BucketAlreadyOwnedByYou":
+                raise
         # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
         self.update_tags(ctx, want, None)
-        for aspect in ("public_access_block", "encryption", "versioning", "lifecycle", "policy"):
-            getattr(self, f"update_{aspect}")(ctx, want, None)
-
-    def update_location(self, ctx: AwsContext, want: BucketSpec, have: BucketState) -> None:
-        raise SeslError(f"bucket {want.name} is in {have.region}, not {want.region}: sesl will not move a "
-                        "bucket (it holds data); delete it yourself or change the region")
+        for write in (self.update_public_access_block, self.update_encryption, self.update_versioning,
+                      self.update_lifecycle, self.update_policy):
+            write(ctx, want, None)
 
     def update_versioning(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
         ctx.client("s3").put_bucket_versioning(Bucket=want.name, VersioningConfiguration={"Status": want.versioning})
@@ -296,6 +300,20 @@ class S3BucketKind(Kind):
         merged = {**(have.tags if have else {}), **want.tags}
         ctx.client("s3").put_bucket_tagging(Bucket=want.name, Tagging={"TagSet": tag_list(merged)})
 
+    ASPECTS = (
+        Aspect[BucketSpec, BucketState]("location", refuse=(
+            "S3 cannot move a bucket to another region, and sesl never deletes one that holds data: delete or "
+            "empty it yourself, or set the env's region to the bucket's")),
+        Aspect("versioning", ("s3:PutBucketVersioning",), update_versioning),
+        Aspect("encryption", ("s3:PutBucketEncryption",), update_encryption),
+        Aspect("public_access_block", ("s3:PutPublicAccessBlock",), update_public_access_block),
+        Aspect("lifecycle", ("s3:PutBucketLifecycleConfiguration",), update_lifecycle),
+        Aspect("policy", ("s3:PutBucketPolicy",), update_policy),
+        Aspect("tags", ("s3:PutBucketTagging",), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("s3:CreateBucket", "s3:PutBucketTagging", "s3:PutPublicAccessBlock", "s3:PutBucketEncryption",
+              "s3:PutBucketVersioning", "s3:PutBucketLifecycleConfiguration", "s3:PutBucketPolicy")
+    DELETE = ("s3:DeleteObjects", "s3:DeleteBucket")
 
     # --- destroy ------------------------------------------------------------------------
     def keep_reason(self, ctx: AwsContext, have: BucketState, options: DestroyOptions) -> str | None:

@@ -9,7 +9,8 @@ the ownership proof). SESv2 only: v1 spells the event types differently and lack
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import botocore.exceptions
@@ -17,8 +18,9 @@ import botocore.exceptions
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.errors import SeslError
+from sesl.fold import fold_whole_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Aspect, Env, Kind
 from sesl.retry import retry_eventual
 from sesl.spec import SES_EVENT_TYPES
 
@@ -49,6 +51,16 @@ class DestinationSpec:
                 "KinesisFirehoseDestination": {"IamRoleArn": self.role_arn, "DeliveryStreamArn": self.stream_arn}}
 
 
+def _keep_firehose(want: DestinationSpec, have: DestinationState,
+                   fields: Sequence[FieldChange]) -> DestinationSpec:
+    """The ignored role or stream of the destination, written as it lives."""
+    paths = {f.path for f in fields}
+    role = have.firehose.get("IamRoleArn", want.role_arn) if any("IamRoleArn" in p for p in paths) else want.role_arn
+    stream = (have.firehose.get("DeliveryStreamArn", want.stream_arn) if any("DeliveryStreamArn" in p for p in paths)
+              else want.stream_arn)
+    return replace(want, role_arn=role, stream_arn=stream)
+
+
 @dataclass(frozen=True)
 class DestinationState:
     name: str
@@ -59,7 +71,7 @@ class DestinationState:
     firehose: dict[str, str]
 
 
-class SesEventDestinationKind(Kind):
+class SesEventDestinationKind(Kind[DestinationSpec, DestinationState]):
     kind = "ses_event_destination"
     needs = ("iam_role", "firehose_stream")
     ownership = "its name starts with sesl- (SES event destinations take no tags)"
@@ -135,3 +147,14 @@ class SesEventDestinationKind(Kind):
     def delete(self, ctx: AwsContext, have: DestinationState) -> None:
         ctx.client("sesv2").delete_configuration_set_event_destination(
             ConfigurationSetName=have.configuration_set, EventDestinationName=have.name)
+
+    # UpdateConfigurationSetEventDestination writes the whole destination: one call per apply.
+    ASPECTS = (
+        Aspect[DestinationSpec, DestinationState]("event_types", fold=fold_whole_attribute("event_types")),
+        Aspect("enabled", fold=fold_whole_attribute("enabled")),
+        Aspect("firehose", fold=_keep_firehose),
+    )
+    WHOLE = ("sesv2:UpdateConfigurationSetEventDestination",)
+    CREATE = ("sesv2:CreateConfigurationSetEventDestination",)
+    DELETE = ("sesv2:DeleteConfigurationSetEventDestination",)
+    ADOPT_ASPECT = ""  # its name's prefix is its ownership: never adopted, always owned

@@ -25,9 +25,10 @@ import botocore.exceptions
 
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, is_owned, normalize_policy, ownership_tags, parse_policy, tag_list, tags_to_dict
+from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Aspect, Env, Kind
 
 EMAIL_TAG = "sesl:alert-email"
 PENDING = "PendingConfirmation"
@@ -109,7 +110,7 @@ def merged_policy(have: dict[str, Any] | None, want: dict[str, Any]) -> dict[str
     return {**want, "Statement": [*_statements(want), *kept]}
 
 
-class SnsTopicKind(Kind):
+class SnsTopicKind(Kind[TopicSpec, TopicState]):
     kind = "sns_topic"
     needs = ()
 
@@ -187,3 +188,13 @@ class SnsTopicKind(Kind):
 
     def delete(self, ctx: AwsContext, have: TopicState) -> None:
         ctx.client("sns").delete_topic(TopicArn=have.arn)
+
+    ASPECTS = (
+        # The subscription aspect also records, in a tag, which address sesl subscribed.
+        Aspect[TopicSpec, TopicState]("subscription", ("sns:Subscribe", "sns:Unsubscribe", "sns:TagResource",
+                                                       "sns:UntagResource"), update_subscription),
+        Aspect("policy", ("sns:SetTopicAttributes",), update_policy),
+        Aspect("tags", ("sns:TagResource", "sns:UntagResource"), update_tags, fold=fold_attribute("tags", "tags.")),
+    )
+    CREATE = ("sns:CreateTopic", "sns:Subscribe")
+    DELETE = ("sns:DeleteTopic",)
