@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from sesl import drift
+from sesl import drift, lock
 from sesl.cli.main import Globals, cli
 from sesl.cli.sandbox_cmds import _config_envs
 from sesl.context import AwsContext
@@ -130,6 +130,10 @@ def test_glue_and_athena_names_turn_the_hyphen_into_an_underscore() -> None:
     assert name_problems(names) == []
 
 
+def test_the_lock_parameter_checked_is_the_one_the_lock_uses() -> None:
+    assert Names("pr-123", "us-west-2", ACCOUNT).lock_parameter == lock.parameter_name("pr-123") == "/sesl/pr-123/lock"
+
+
 def test_every_derived_name_is_checked_and_the_longest_default_env_name_is_28() -> None:
     assert name_problems(Names("a" * 28, "us-west-2", ACCOUNT)) == []
     assert [what for what, _, _ in name_problems(Names("a" * 29, "us-west-2", ACCOUNT))] == ["results_bucket"]
@@ -246,6 +250,16 @@ def test_a_missing_env_profile_says_where_it_came_from(profiles: None) -> None:
         AwsContext(spec)
     with pytest.raises(SeslError, match=r"^AWS profile 'gone' \(from --profile\) is not configured"):
         AwsContext(spec, profile="gone")
+
+
+def test_the_cli_uses_the_env_profile_and_says_so_when_it_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "sesl.toml").write_text('[env.staging]\nprofile = "acme-staging"\n', encoding="utf-8")
+    assert one_error_line(run("diff", "--env", "staging")) == (
+        "error: AWS profile 'acme-staging' (from env.staging.profile) is not configured: check ~/.aws/config or "
+        "pass another --profile")
+    assert one_error_line(run("--profile", "operator", "diff", "--env", "staging")) == (
+        "error: AWS profile 'operator' (from --profile) is not configured: check ~/.aws/config or pass another "
+        "--profile")
 
 
 @pytest.mark.parametrize(("region", "ok"), [("eu-west-1", True), ("us-gov-west-1", True), ("eu-west", False),
