@@ -553,7 +553,8 @@ def test_an_invalid_config_names_its_file_and_the_command_that_lists_problems(tm
 def test_force_prod_with_another_env_is_refused() -> None:
     result = run("destroy", "--env", "dev", "--yes", "--force-prod")
     assert (result.exit_code, one_error_line(result)) == (
-        1, "error: --force-prod is for destroying prod; env dev needs only --yes: nothing was changed")
+        1, "error: --force-prod is for destroying prod (or a `production = true` env); env dev needs only --yes: "
+           "nothing was changed")
 
 
 def test_aws_out_of_reach_is_said_within_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
