@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 from sesl.cli import exit_codes  # noqa: E402
 from sesl.cli.main import cli  # noqa: E402
 from sesl.sandbox.reference import sandbox_reference  # noqa: E402
-from sesl.spec import describe_settings  # noqa: E402
+from sesl.spec import ENVIRONMENTS, describe_settings  # noqa: E402
 
 
 def cli_reference() -> str:
@@ -43,10 +43,30 @@ def exit_code_tables() -> list[str]:
 
 def configuration_reference() -> str:
     lines = ["# Configuration", "", "A config file overrides the built-in defaults per "
-             "environment, under `[env.dev]` / `[env.prod]` and their sections. sesl uses `--config PATH`, else "
+             "environment, under `[env.<name>]` and its sections. sesl uses `--config PATH`, else "
              "the file named by `SESL_CONFIG`, else the nearest `sesl.toml` in the current directory or above; "
              "`--no-config` uses the defaults on purpose. Generated from "
              "`sesl/spec.py` by `scripts/gen_docs.py`; a test keeps it current.", "",
+             "## Environments", "",
+             f"{' and '.join(f'`{e}`' for e in ENVIRONMENTS)} are built in: they work with no section. Any other "
+             "environment exists once the config has a section for it (`[env.staging]`, `[env.pr-123]`); "
+             "`--env` with a name the config does not define is an error that lists the ones it does. A name is "
+             "lowercase letters and digits with single hyphens inside, because it becomes part of S3 bucket, "
+             "SNS topic, SES configuration set and (hyphens as underscores) Glue database names; its length is "
+             "bounded by the longest name derived from it (28 characters with the default bucket names, 30 "
+             "with both buckets named under `names`). `sesl validate --env NAME` checks every derived name "
+             "against the rule of its service.", "",
+             "Bucket names are global across all of AWS: `[env.<name>.names]` sets the two bucket names of "
+             "an environment, with `{env}` standing for its name, and everything that uses a bucket (the "
+             "policies, the Firehose destinations, the Glue locations, the Athena output location, verify, "
+             "compaction, drift) follows. Two environments of one config may not share a bucket.", "",
+             "```toml", "[env.staging]", 'profile = "acme-staging"      # --profile still wins',
+             'region = "eu-west-1"           # --region still wins', "", "[env.staging.names]",
+             'events_bucket = "acme-ses-events-{env}"', 'results_bucket = "acme-athena-results-{env}"', "```", "",
+             "`prod` is always a production environment: changing it needs a config file, and destroying it "
+             "needs the typed name (or `--yes --force-prod`). `production = true` gives another environment "
+             "the same protections.", "",
+             "## Settings", "",
              "| key | default | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]
     lines += ["", "Ignore rules are an array of tables:", "", "```toml", "[[env.dev.ignore]]",

@@ -72,12 +72,15 @@ class AwsContext:
     def __init__(self, spec: EnvSpec, profile: str | None = None, region: str | None = None,
                  session: Any = None) -> None:
         self.spec = spec
+        # --profile/--region win over the env's config, which wins over AWS_PROFILE and the default chain.
         self.region = region or spec.region
+        self.profile = profile or spec.profile
         try:
-            self.session = session or boto3.session.Session(profile_name=profile, region_name=self.region)
+            self.session = session or boto3.session.Session(profile_name=self.profile, region_name=self.region)
         except botocore.exceptions.ProfileNotFound:
-            raise SeslError(f"AWS profile {profile!r} is not configured: check ~/.aws/config or pass another "
-                            "--profile") from None
+            origin = "--profile" if profile else f"env.{spec.env}.profile"
+            raise SeslError(f"AWS profile {self.profile!r} (from {origin}) is not configured: check ~/.aws/config "
+                            "or pass another --profile") from None
         self.log = CallLog()
         self._clients: dict[tuple[str, str], Client] = {}
         self._lock = threading.Lock()
@@ -153,7 +156,7 @@ class AwsContext:
 
     @property
     def names(self) -> Names:
-        return Names(self.spec.env, self.region, self.account)
+        return self.spec.names_for(self.region, self.account)
 
     def verify_account(self) -> None:
         """Refuse to go on when the env pins an account and the credentials are of another."""

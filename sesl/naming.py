@@ -6,6 +6,8 @@ names, so a plan never has unknowns (sesl knows every ARN before anything exists
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
 
 # The two SES flows of the design; one Firehose stream, Glue table and log group each.
@@ -26,21 +28,35 @@ ENV_DIMENSION = "Env"
 DELIVERY_LOG_STREAM = "DestinationDelivery"
 BACKUP_LOG_STREAM = "BackupDelivery"
 
+# The names a config may override (`[env.<name>.names]`): templates in which `{env}` stands for the
+# environment's name. Bucket names are global across all of AWS, so a taken one must be changeable.
+ENV_PLACEHOLDER = "{env}"
+EVENTS_BUCKET_TEMPLATE = "daily-system-design-email-events-{env}"
+RESULTS_BUCKET_TEMPLATE = "daily-system-design-athena-results-{env}"
+
 
 @dataclass(frozen=True)
 class Names:
     env: str
     region: str
     account: str
+    events_bucket_template: str = EVENTS_BUCKET_TEMPLATE
+    results_bucket_template: str = RESULTS_BUCKET_TEMPLATE
+
+    @property
+    def glue_env(self) -> str:
+        """The env's name as Glue and Athena accept it: lowercase letters, digits and underscores only
+        (Athena user guide, tables-databases-columns-names), so a hyphen becomes an underscore."""
+        return self.env.replace("-", "_")
 
     # --- S3 -----------------------------------------------------------------------------
     @property
     def events_bucket(self) -> str:
-        return f"daily-system-design-email-events-{self.env}"
+        return self.events_bucket_template.replace(ENV_PLACEHOLDER, self.env)
 
     @property
     def results_bucket(self) -> str:
-        return f"daily-system-design-athena-results-{self.env}"
+        return self.results_bucket_template.replace(ENV_PLACEHOLDER, self.env)
 
     @staticmethod
     def bucket_arn(bucket: str) -> str:
@@ -78,7 +94,7 @@ class Names:
     # --- Glue ---------------------------------------------------------------------------
     @property
     def database(self) -> str:
-        return f"email_events_db_{self.env}"
+        return f"email_events_db_{self.glue_env}"
 
     @staticmethod
     def table(flow: str) -> str:
@@ -87,7 +103,7 @@ class Names:
     @property
     def raw_database(self) -> str:
         """Crawler-owned database for the raw JSON backup (never the projection tables)."""
-        return f"email_events_raw_{self.env}"
+        return f"email_events_raw_{self.glue_env}"
 
     @property
     def crawler(self) -> str:
@@ -167,3 +183,120 @@ class Names:
     @property
     def lock_key(self) -> str:
         return f"sesl/lock/{self.env}.json"
+
+    @property
+    def lock_parameter(self) -> str:
+        """The SSM parameter of the env lock (as sesl.lock names it)."""
+        return f"/sesl/{self.env}/lock"
+
+
+# --- What AWS accepts as a name --------------------------------------------------------------
+@dataclass(frozen=True)
+class NameRule:
+    """One service's rule for a name: at most `longest` characters, all of them matching `allowed`."""
+
+    service: str
+    longest: int
+    allowed: str  # a regular expression every character must match
+    source: str
+
+    def problem(self, name: str) -> str | None:
+        if not 1 <= len(name) <= self.longest:
+            return f"is {len(name)} characters, {self.service} allows 1-{self.longest} ({self.source})"
+        bad = sorted({c for c in name if not re.fullmatch(self.allowed, c)})
+        if bad:
+            return f"has {''.join(bad)!r}, which {self.service} does not allow ({self.source})"
+        return None
+
+
+FIREHOSE_STREAM = NameRule("Firehose", 64, r"[a-zA-Z0-9_.-]", "botocore firehose DeliveryStreamName")
+LOG_GROUP = NameRule("CloudWatch Logs", 512, r"[.\-_/#A-Za-z0-9]", "botocore logs LogGroupName")
+IAM_ROLE = NameRule("IAM", 64, r"[\w+=,.@-]", "botocore iam roleNameType")
+# Glue accepts 255 characters (botocore glue NameString) but Athena reads only lowercase letters, digits
+# and underscores in database names (Athena user guide, tables-databases-columns-names).
+GLUE_DATABASE = NameRule("Glue/Athena", 255, r"[a-z0-9_]", "botocore glue NameString; Athena user guide")
+GLUE_CRAWLER = NameRule("Glue", 255, r"[\u0020-\ud7ff\ue000-\ufffd\t]", "botocore glue NameString")
+# Configuration set names (and sesl's event destination names, held to the same rule): up to 64
+# letters, digits, underscores and hyphens (SES API reference, ConfigurationSet Name).
+SES_NAME = NameRule("SES", 64, r"[A-Za-z0-9_-]", "SES API reference, ConfigurationSet")
+ATHENA_WORKGROUP = NameRule("Athena", 128, r"[a-zA-Z0-9._-]", "botocore athena WorkGroupName")
+SNS_TOPIC = NameRule("SNS", 256, r"[A-Za-z0-9_-]", "botocore sns CreateTopicInput.Name")
+DASHBOARD = NameRule("CloudWatch", 255, r"[A-Za-z0-9_-]", "botocore cloudwatch PutDashboardInput.DashboardName")
+ALARM = NameRule("CloudWatch", 255, r"[^\x00-\x1f]", "botocore cloudwatch AlarmName")
+BUDGET = NameRule("AWS Budgets", 100, r"[^:\\]", "botocore budgets BudgetName")
+# PutParameter Name: a-zA-Z0-9_.- and the / of the hierarchy, 1011 characters with the ARN prefix
+# (botocore ssm PutParameterRequest.Name).
+SSM_PARAMETER = NameRule("SSM", 1011, r"[a-zA-Z0-9_./-]", "botocore ssm PutParameterRequest.Name")
+
+# S3 user guide, bucketnamingrules (general purpose buckets).
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+BUCKET_SOURCE = "S3 user guide, bucketnamingrules"
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """What breaks S3's naming rules for general purpose buckets, or None."""
+    if not 3 <= len(name) <= 63:
+        return f"is {len(name)} characters, S3 allows 3-63 ({BUCKET_SOURCE})"
+    bad = sorted({c for c in name if not re.fullmatch(r"[a-z0-9.-]", c)})
+    if bad:
+        return f"has {''.join(bad)!r}: S3 allows only lowercase letters, digits, dots and hyphens ({BUCKET_SOURCE})"
+    if not (name[0].isalnum() and name[-1].isalnum()):
+        return f"must begin and end with a letter or digit ({BUCKET_SOURCE})"
+    if ".." in name:
+        return f"has two adjacent dots ({BUCKET_SOURCE})"
+    if _is_ip_address(name):
+        return f"is formatted as an IP address ({BUCKET_SOURCE})"
+    reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
+    reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
+    if reserved:
+        return f"uses {reserved[0]!r}, which S3 reserves ({BUCKET_SOURCE})"
+    return None
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+BUCKET_NAMES = ("events_bucket", "results_bucket")
+
+
+def derived_names(n: Names) -> list[tuple[str, str, NameRule | None]]:
+    """(what, name, rule) for every name sesl derives from the env; rule None means S3's bucket rules.
+
+    Where a kind makes several names of one pattern, the longest stands for all of them."""
+    longest_flow = max(FLOWS, key=len)
+    stream = n.stream(longest_flow)
+    return [
+        ("events_bucket", n.events_bucket, None),
+        ("results_bucket", n.results_bucket, None),
+        ("Firehose stream", stream, FIREHOSE_STREAM),
+        ("log group", n.log_group(longest_flow), LOG_GROUP),
+        *((f"IAM role ({role})", role, IAM_ROLE) for role in (n.firehose_role, n.ses_role, n.crawler_role)),
+        ("Glue database", n.database, GLUE_DATABASE),
+        ("Glue database (raw)", n.raw_database, GLUE_DATABASE),
+        ("Glue crawler", n.crawler, GLUE_CRAWLER),
+        ("SES configuration set", n.configuration_set(longest_flow), SES_NAME),
+        ("SES event destination", n.event_destination(longest_flow), SES_NAME),
+        ("Athena workgroup", n.workgroup, ATHENA_WORKGROUP),
+        ("SNS topic", n.alert_topic, SNS_TOPIC),
+        ("CloudWatch dashboard", n.dashboard, DASHBOARD),
+        ("CloudWatch alarm", n.alarm(stream, "conversion-failures"), ALARM),
+        ("CloudWatch alarm", n.alarm(f"sesl-{n.env}", "drift-heartbeat"), ALARM),
+        ("budget", n.budget, BUDGET),
+        ("SSM lock parameter", n.lock_parameter, SSM_PARAMETER),
+    ]
+
+
+def name_problems(n: Names) -> list[tuple[str, str, str]]:
+    """(what, name, problem) for each derived name AWS would refuse."""
+    found = []
+    for what, name, rule in derived_names(n):
+        problem = bucket_name_problem(name) if rule is None else rule.problem(name)
+        if problem:
+            found.append((what, name, problem))
+    return found

@@ -29,11 +29,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sesl.errors import ConfigError
-from sesl.naming import FLOWS
+from sesl.naming import ENV_PLACEHOLDER, EVENTS_BUCKET_TEMPLATE, FLOWS, RESULTS_BUCKET_TEMPLATE, Names, name_problems
 
 Check = Callable[[Any], str | None]
 
+# The built-in environments: usable without a section in the config. Any other name works once the
+# config has an `[env.<name>]` section.
 ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
+# An env's name ends up in S3 bucket names (lowercase letters, digits, hyphens: S3 user guide,
+# bucketnamingrules), SNS topic, CloudWatch dashboard and SES configuration set names (no dots: botocore
+# sns CreateTopicInput.Name, cloudwatch PutDashboardInput.DashboardName, SES API reference
+# ConfigurationSet) and Glue database names (a hyphen becomes `_`, see Names.glue_env). So: lowercase
+# letters and digits, with single hyphens inside. Its length is bounded by the names derived from it
+# (sesl.naming.derived_names): 28 characters with the default bucket names.
+ENV_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+PLACEHOLDER_ACCOUNT = "000000000000"  # names are checked offline: no ARN's account matters to them
 DEFAULT_REGION = "us-west-2"
 DEFAULT_CONFIG = "sesl.toml"
 
@@ -139,6 +149,15 @@ class MonitoringSettings:
 
 
 @dataclass(frozen=True)
+class NameSettings:
+    # Templates: `{env}` stands for the environment's name. Checked against S3's bucket naming rules
+    # once the env is known (`name_problems`).
+    events_bucket: str = setting(EVENTS_BUCKET_TEMPLATE, None, "events bucket name ({env} is the env's name)")
+    results_bucket: str = setting(RESULTS_BUCKET_TEMPLATE, None, "Athena results bucket name ({env} is the "
+                                  "env's name)")
+
+
+@dataclass(frozen=True)
 class IgnoreRule:
     path: str
     reason: str
@@ -149,13 +168,18 @@ class IgnoreRule:
 class EnvSpec:
     env: str
     region: str = setting(DEFAULT_REGION, matches(r"[a-z]{2}(-[a-z]+)+-\d", "an AWS region name"),
-                          "AWS region of the environment")
+                          "AWS region of the environment (--region wins)")
     account_id: str | None = setting(None, matches(r"\d{12}", "a 12-digit account id"),
                                      "pin the account: no mutating call with other credentials")
     alert_email: str | None = setting(None, matches(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address"),
                                       "alert topic subscription and budget notifications")
     tags: dict[str, str] = setting({}, None, "extra tags on everything sesl creates")
     protect: bool = setting(False, None, "refuse destroy of this environment")
+    profile: str | None = setting(None, matches(r"[^\s\[\]]+", "an AWS CLI profile name"),
+                                  "AWS CLI profile of the environment (--profile wins)")
+    production: bool = setting(False, None, "treat as prod: typed destroy prompt, --force-prod, a config "
+                               "required to change it (prod always is)")
+    names: NameSettings = field(default_factory=NameSettings)
     s3: S3Settings = field(default_factory=S3Settings)
     firehose: FirehoseSettings = field(default_factory=FirehoseSettings)
     glue: GlueSettings = field(default_factory=GlueSettings)
@@ -170,7 +194,12 @@ class EnvSpec:
 
     @property
     def is_prod(self) -> bool:
-        return self.env == "prod"
+        """prod, or an env the config marks `production = true`: both get prod's protections."""
+        return self.env == "prod" or self.production
+
+    def names_for(self, region: str, account: str) -> Names:
+        """Every AWS name of this env, with the config's name overrides."""
+        return Names(self.env, region, account, self.names.events_bucket, self.names.results_bucket)
 
 
 T = TypeVar("T")
@@ -278,9 +307,64 @@ def _cross_checks(spec: EnvSpec) -> list[str]:
 
 
 def default_spec(env: str) -> EnvSpec:
-    if env not in ENVIRONMENTS:
-        raise ConfigError(f"unknown environment {env!r}: choose one of {', '.join(ENVIRONMENTS)}")
+    """The built-in spec of an env; any valid name has one (a config section makes the env usable)."""
+    problem = env_name_problem(env)
+    if problem:
+        raise ConfigError(problem)
     return EnvSpec(env=env)
+
+
+def env_name_problem(env: str) -> str | None:
+    """Why `env` cannot be an environment's name, or None."""
+    if ENV_NAME.fullmatch(env):
+        return None
+    return (f"environment name {env!r} is not valid: use lowercase letters and digits with single hyphens inside "
+            "(such as staging or pr-123); it becomes part of S3 bucket, SNS topic and SES configuration set names")
+
+
+def defined_envs(config: Mapping[str, Any]) -> list[str]:
+    """The environments a parsed config defines (its `[env.<name>]` tables)."""
+    envs = config.get("env", {})
+    return [name for name, section in envs.items() if isinstance(section, dict)] if isinstance(envs, dict) else []
+
+
+def check_env(env: str, config: Mapping[str, Any], where: str = "") -> None:
+    """Refuse, in one line, an env name that is not valid or that neither sesl nor the config defines."""
+    problem = env_name_problem(env)
+    if problem:
+        raise ConfigError(problem)
+    defined = defined_envs(config)
+    if env in ENVIRONMENTS or env in defined:
+        return
+    if not where or where == DEFAULTS_LABEL:
+        raise ConfigError(f"unknown environment {env!r}: with no config file only the built-in dev and prod exist; "
+                          f"define it under [env.{env}] in a {DEFAULT_CONFIG} (or pass --config PATH)")
+    listed = ", ".join(defined) if defined else "no environment"
+    raise ConfigError(f"unknown environment {env!r}: {where} defines {listed} (dev and prod are built in); "
+                      f"add an [env.{env}] section to {where} or pick one of those")
+
+
+def _name_checks(spec: EnvSpec) -> list[str]:
+    """Every derived name AWS would refuse: an overridden bucket by its key, the others by the env name."""
+    problems = []
+    names = spec.names_for(spec.region, PLACEHOLDER_ACCOUNT)
+    overridden = {key for key in ("events_bucket", "results_bucket")
+                  if getattr(spec.names, key) != getattr(NameSettings(), key)}
+    by_env_name: list[str] = []  # the env name's first problem is enough: a shorter name fixes them all
+    for what, name, problem in name_problems(names):
+        if what in overridden:
+            problems.append(f"env.{spec.env}.names.{what}: bucket name {name!r} {problem}; choose another name")
+        elif what in ("events_bucket", "results_bucket"):
+            by_env_name.append(f"env name {spec.env!r} is too long: its {what.replace('_', ' ')} name {name!r} "
+                               f"{problem}; use a shorter env name or set env.{spec.env}.names.{what}")
+        else:
+            by_env_name.append(f"env name {spec.env!r} is too long: its {what} name {name!r} {problem}; use a "
+                               "shorter env name")
+    problems += by_env_name[:1]
+    if names.events_bucket == names.results_bucket:
+        problems.append(f"env.{spec.env}.names: events_bucket and results_bucket are both {names.events_bucket!r}: "
+                        "give them different names")
+    return problems
 
 
 CONFIG_VARIABLE = "SESL_CONFIG"
@@ -348,8 +432,12 @@ def read_config(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def collect_problems(env: str, config: Mapping[str, Any]) -> tuple[EnvSpec, list[str]]:
-    """The env's spec with the config applied, and every problem found (empty when valid)."""
+def collect_problems(env: str, config: Mapping[str, Any], where: str = "") -> tuple[EnvSpec, list[str]]:
+    """The env's spec with the config applied, and every problem found (empty when valid).
+
+    An env name that is not valid, or that neither sesl nor the config (`where`) defines, raises
+    ConfigError at once: nothing else can be checked without knowing which env is meant."""
+    check_env(env, config, where)
     spec = default_spec(env)
     problems: list[str] = []
     unknown_top = set(config) - {"env"}
@@ -357,20 +445,43 @@ def collect_problems(env: str, config: Mapping[str, Any]) -> tuple[EnvSpec, list
     envs = config.get("env", {})
     if not isinstance(envs, dict):
         return spec, [*problems, "env: must be a table of environments"]
-    problems += [f"env.{name}: unknown environment (known: {', '.join(ENVIRONMENTS)})"
-                 for name in envs if name not in ENVIRONMENTS]
+    problems += [f"env.{name}: {env_name_problem(name)}" for name in envs if env_name_problem(name)]
+    problems += _shared_buckets(envs)
     section = envs.get(env, {})
     if not isinstance(section, dict):
         return spec, [*problems, f"env.{env}: must be a table"]
     spec = _load_section(EnvSpec, section, f"env.{env}", problems, base=spec)
+    if env == "prod" and section.get("production") is False:
+        problems.append("env.prod.production: prod always has prod's protections; remove the key")
     problems += _cross_checks(spec)
+    problems += _name_checks(spec)
     return spec, problems
 
 
+def _shared_buckets(envs: Mapping[str, Any]) -> list[str]:
+    """Two environments of one config must not share a bucket (each would take the other's objects)."""
+    owner: dict[str, str] = {}
+    problems = []
+    for name in sorted(set(envs) | set(ENVIRONMENTS)):
+        section = envs.get(name, {})
+        if not isinstance(section, dict) or env_name_problem(name):
+            continue
+        overrides = section.get("names", {}) if isinstance(section.get("names", {}), dict) else {}
+        for key, default in (("events_bucket", EVENTS_BUCKET_TEMPLATE), ("results_bucket", RESULTS_BUCKET_TEMPLATE)):
+            template = overrides.get(key, default)
+            bucket = template.replace(ENV_PLACEHOLDER, name) if isinstance(template, str) else ""
+            if bucket and bucket in owner:
+                problems.append(f"env.{name}.names.{key}: bucket {bucket!r} is also {owner[bucket]}'s; give each "
+                                "environment its own buckets")
+            owner.setdefault(bucket, f"env.{name}.names.{key}")
+    return problems
+
+
 def load_spec(env: str, config_path: Path | None) -> EnvSpec:
-    spec, problems = collect_problems(env, read_config(config_path))
+    where = str(config_path) if config_path else DEFAULTS_LABEL
+    spec, problems = collect_problems(env, read_config(config_path), where)
     if problems:
-        raise ConfigError(f"{len(problems)} problem(s) in {config_path or DEFAULTS_LABEL}: " + " | ".join(problems)
+        raise ConfigError(f"{len(problems)} problem(s) in {where}: " + " | ".join(problems)
                           + f"; `sesl validate --env {env}` lists them")
     return spec
 

@@ -192,8 +192,8 @@ def test_the_newcomers_demo_runs_the_whole_story() -> None:
 def test_an_unknown_profile_is_one_line(tmp_path: Any) -> None:
     result = sesl(None, "--profile", "nope", "diff", "--env", "dev")
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: AWS profile 'nope' is not configured: check ~/.aws/config or pass "
-                                     "another --profile")
+    assert result.stderr.strip() == ("error: AWS profile 'nope' (from --profile) is not configured: check "
+                                     "~/.aws/config or pass another --profile")
 
 
 def test_a_busy_sandbox_port_is_one_line_and_exit_1_at_once() -> None:

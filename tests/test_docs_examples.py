@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from sesl.cli.main import cli
+from sesl.sandbox.server import seed
+from sesl.spec import defined_envs, read_config
 from tests.test_cli_e2e import _base_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,12 @@ SCENARIO: list[tuple[str, int, str]] = [
     ("sesl destroy --env dev --delete-data", 0, YES),
     ("sesl destroy --env dev --yes", 0, ""),
     ("sesl destroy --env dev --yes --delete-data", 0, ""),
+    # docs/ci.md: a throw-away environment defined only in the config, from validate to destroy
+    ("sesl validate --env pr-123", 0, ""),
+    ("sesl apply --env pr-123 --yes", 0, ""),
+    ("sesl diff --env pr-123", 0, ""),
+    ("sesl verify --env pr-123", 0, ""),
+    ("sesl destroy --env pr-123 --yes --delete-data", 0, ""),
 ]
 
 NOT_IN_THE_SANDBOX = {
@@ -96,15 +104,24 @@ def readme_config() -> str:
     return match.group(1)
 
 
+def ci_config() -> str:
+    """The sections docs/ci.md adds for its pull request environment."""
+    blocks = re.findall(r"```toml\n(.*?)```", (ROOT / "docs" / "ci.md").read_text(encoding="utf-8"), re.S)
+    assert blocks, "docs/ci.md shows the environment's section"
+    return "\n".join(blocks)
+
+
 @pytest.fixture
 def reader_dir(tmp_path: Path) -> Iterator[Path]:
-    (tmp_path / "sesl.toml").write_text(readme_config(), encoding="utf-8")
+    (tmp_path / "sesl.toml").write_text(readme_config() + "\n" + ci_config(), encoding="utf-8")
     yield tmp_path
 
 
 @pytest.mark.e2e
 def test_the_documented_examples_do_what_the_docs_say(request: pytest.FixtureRequest, reader_dir: Path) -> None:
     server = request.getfixturevalue("sandbox")  # tests/test_cli_e2e.py's server, reset and seeded
+    # ... with the configuration sets of the config's envs too, as `sesl sandbox` started here seeds them
+    seed(server, envs=defined_envs(read_config(reader_dir / "sesl.toml")))
     env = {**_base_env(), "AWS_ENDPOINT_URL": server, "AWS_ACCESS_KEY_ID": "sandbox",
            "AWS_SECRET_ACCESS_KEY": "sandbox", "PYTHON": sys.executable,
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}

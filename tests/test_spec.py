@@ -30,7 +30,7 @@ def test_overrides_apply_per_environment_only() -> None:
 
 
 def test_every_problem_is_reported_with_its_key_path_in_one_run() -> None:
-    config = {"bogus": 1, "env": {"staging": {}, "dev": {
+    config = {"bogus": 1, "env": {"Staging": {}, "dev": {
         "acount_id": "1", "region": 5, "account_id": "12",
         "firehose": {"log_retention_days": 15, "buffer_interval_seconds": 901},
         "athena": {"bytes_scanned_cutoff": 1000},
@@ -40,7 +40,7 @@ def test_every_problem_is_reported_with_its_key_path_in_one_run() -> None:
     }}}
     _, problems = collect_problems("dev", config)
     text = "\n".join(problems)
-    for expected in ["bogus: unknown top-level key", "env.staging: unknown environment",
+    for expected in ["bogus: unknown top-level key", "env.Staging: environment name 'Staging' is not valid",
                      "env.dev.acount_id: unknown key", "env.dev.region: must be str",
                      "env.dev.account_id: must be a 12-digit account id",
                      "env.dev.firehose.log_retention_days: must be one of",
@@ -73,8 +73,8 @@ def test_bad_toml_and_missing_file_are_one_line_errors(tmp_path: Path) -> None:
         read_config(bad)
     with pytest.raises(ConfigError, match="does not exist"):
         read_config(tmp_path / "missing.toml")
-    with pytest.raises(ConfigError, match="unknown environment"):
-        default_spec("qa")
+    with pytest.raises(ConfigError, match="environment name 'QA' is not valid"):
+        default_spec("QA")
 
 
 def test_every_setting_is_described() -> None:

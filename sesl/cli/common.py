@@ -17,8 +17,9 @@ from sesl.spec import CONFIG_VARIABLE, DEFAULT_CONFIG, ENVIRONMENTS, ConfigSourc
 if TYPE_CHECKING:  # main imports the command modules, which import this one
     from sesl.cli.main import Globals
 
-env_option = click.option("--env", "env_name", required=True, type=click.Choice(ENVIRONMENTS),
-                          help="Environment to act on.")
+# Not a click.Choice: any env the config defines is valid, which only the config can say (spec.check_env).
+env_option = click.option("--env", "env_name", required=True, metavar="ENV",
+                          help=f"Environment to act on: {' or '.join(ENVIRONMENTS)}, or one the config defines.")
 target_option = click.option("--target", "targets", multiple=True, metavar="KIND[.NAME]",
                              help="Limit to a kind or one resource (repeatable).")
 

@@ -20,6 +20,7 @@ from sesl.cli.common import (
     check_targets,
     config_source,
     env_option,
+    load,
     open_context,
     refuse_defaults_for_prod,
     target_option,
@@ -28,12 +29,11 @@ from sesl.context import AwsContext
 from sesl.errors import RefusedError, SeslError, StalePlanError, ValidationError
 from sesl.lock import env_lock
 from sesl.model import Action, Change, DestroyOptions, Plan
-from sesl.naming import Names
 from sesl.render import concrete_warnings, plan_json, render_plan
 from sesl.resources import REGISTRY
 from sesl.resources.base import Env
 from sesl.saved_plan import check_current, load_plan, save_plan
-from sesl.spec import ENVIRONMENTS, collect_problems, read_config
+from sesl.spec import collect_problems, read_config
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
     from sesl.cli.main import Globals
@@ -94,9 +94,9 @@ def validate(g: Globals, env_name: str) -> None:
       sesl validate --env dev
     """
     source = config_source(g)
-    spec, problems = collect_problems(env_name, read_config(source.path))
+    spec, problems = collect_problems(env_name, read_config(source.path), source.label)
     # Rules AWS documents for each resource's desired state; the account is a placeholder offline.
-    names = Names(spec.env, g.region or spec.region, spec.account_id or "000000000000")
+    names = spec.names_for(g.region or spec.region, spec.account_id or "000000000000")
     env = Env(spec, names)
     problems += [with_section(p, env_name) for p in reconcile.validate_env(env) if p not in problems]
     for kind, want in reconcile.desired_objects(env, REGISTRY):
@@ -163,7 +163,7 @@ def _show(g: Globals, the_plan: Plan, as_json: bool) -> None:
 
 @click.command()
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
-@click.option("--env", "env_name", type=click.Choice(ENVIRONMENTS), help="Environment (taken from PLAN_FILE if given).")
+@click.option("--env", "env_name", metavar="ENV", help="Environment (taken from PLAN_FILE if given).")
 @target_option
 @yes_option
 @click.option("--adopt", is_flag=True, help="Take over resources with sesl's names that it does not own.")
@@ -230,8 +230,9 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
       sesl destroy --env dev --yes
       sesl destroy --env dev --yes --delete-data
     """
-    if force_prod and env_name != "prod":
-        raise SeslError(f"--force-prod is for destroying prod; env {env_name} needs only --yes: nothing was changed")
+    if force_prod and not load(g, env_name).is_prod:
+        raise SeslError(f"--force-prod is for destroying prod (or a `production = true` env); env {env_name} needs "
+                        "only --yes: nothing was changed")
     ctx = open_context(g, env_name, "destroy", changes=True)
     reconcile.refuse_protected(ctx)  # before the prompt; the library refuses too
     skip_prompt = _destroy_approval(ctx.spec.is_prod, yes, force_prod)

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from sesl.athena_query import QueryResult, run_query
-from sesl.cli.common import env_option, exclusive, open_context
+from sesl.cli.common import env_option, exclusive, load, open_context
 from sesl.errors import SeslError
 from sesl.naming import FLOWS
 from sesl.queries import QUERIES, find, query_sql
@@ -56,6 +56,7 @@ def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[
     """
     console = g.console()
     exclusive({"--json": as_json, "--csv": as_csv})
+    load(g, env_name)  # an env the config does not define is an error, even where the list needs no env
     if list_only or not name:
         for q in QUERIES:
             console.print(f"{q.name.replace('_', '-'):24} {q.description} (default --param {q.default_days})")

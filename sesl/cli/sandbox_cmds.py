@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sesl.errors import SeslError
+from sesl.errors import ConfigError, SeslError
 from sesl.sandbox import shapes  # stdlib only at import: safe without the sandbox extra
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
@@ -62,7 +62,8 @@ def sandbox_server() -> ModuleType:
 def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> None:
     """Run an embedded AWS emulator (moto) on 127.0.0.1 in the foreground, until Ctrl-C.
 
-    It is seeded with the SES configuration sets the design treats as pre-existing, and fills the
+    It is seeded with the SES configuration sets the design treats as pre-existing (of dev, prod and
+    every environment of the config found here), and fills the
     calls moto lacks. Its answers are shaped the way AWS answers (values normalised, members AWS adds),
     so a diff that settles here settles on AWS too (docs/sandbox.md). Point other commands at it with the
     line it prints.
@@ -79,7 +80,7 @@ def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> Non
         os.environ[shapes.ENV_SWITCH] = "0"
     os.environ.update({} if faults is None else {"SESL_SANDBOX_FAULTS": str(faults)})
     server = sandbox_server()
-    with server.running(port=port) as endpoint:
+    with server.running(port=port, envs=_config_envs(g)) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
         click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")
         click.echo(f"export {exports}", color=False)
@@ -88,6 +89,19 @@ def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> Non
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("sandbox stopped")
+
+
+def _config_envs(g: Globals) -> list[str]:
+    """The environments of the config this directory uses, whose configuration sets the sandbox seeds;
+    a config that cannot be read only costs those (the sandbox still starts)."""
+    from sesl.cli.common import config_source
+    from sesl.spec import defined_envs, env_name_problem, read_config
+
+    try:
+        return [env for env in defined_envs(read_config(config_source(g).path)) if not env_name_problem(env)]
+    except ConfigError as exc:
+        click.echo(f"warning: {exc}; seeding the configuration sets of dev and prod only", err=True)
+        return []
 
 
 @click.command()

@@ -8,7 +8,6 @@ access block, lifecycle, bucket policy (TLS-only, same-account), tags. Sources: 
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +30,6 @@ MIN_TRANSITION_SIZE = "all_storage_classes_128K"
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys (S3 API reference).
 EMPTY_TIME_LIMIT_SECONDS = 1800.0
 
-# Bucket naming rules (S3 user guide, bucketnamingrules): 3-63 chars, lowercase letters, digits,
-# dots and hyphens, beginning and ending with a letter or digit.
-BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -176,9 +172,9 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
         ]
 
     def validate(self, env: Env, want: BucketSpec) -> list[str]:
-        problems = [] if BUCKET_NAME.fullmatch(want.name) and ".." not in want.name else [
-            "bucket name breaks the S3 naming rules (3-63 lowercase letters, digits, dots, hyphens)"]
-        return problems + lifecycle_problems(want.lifecycle_rules)
+        # The bucket names are checked against S3's naming rules with the spec (sesl.naming.bucket_name_problem),
+        # by the config key that sets them, before any kind sees them.
+        return lifecycle_problems(want.lifecycle_rules)
 
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: BucketSpec) -> BucketState | None:
@@ -190,7 +186,8 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
                 return None
             if _error_code(exc) in ("403", "AccessDenied"):
                 raise SeslError(f"bucket {want.name} exists but this account cannot read it (owned by another "
-                                "account, or access denied): bucket names are global") from None
+                                "account, or access denied): bucket names are global; name this env's buckets "
+                                f"under [env.{ctx.spec.env}.names] (events_bucket, results_bucket)") from None
             raise
         tags = tags_to_dict(_read_or({"TagSet": []}, ("NoSuchTagSet",),
                                      lambda: s3.get_bucket_tagging(Bucket=want.name))["TagSet"])
