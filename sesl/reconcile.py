@@ -18,7 +18,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import aws_errors
+from sesl import aws_errors, model_check
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
 from sesl.ignore import apply_ignore_rules
@@ -94,10 +94,14 @@ def desired_objects(env: Env, kinds: Iterable[Kind], targets: Sequence[str] = ()
 
 
 def validate_env(env: Env) -> list[str]:
-    """Every rule AWS documents for the desired state, checked offline."""
+    """Every rule AWS documents for the desired state, checked offline: each kind's rules, and every
+    request it sends against botocore's service model (sesl.model_check)."""
     problems: list[str] = []
     for kind, want in desired_objects(env, REGISTRY):
-        problems += [f"{kind.kind}.{want.name}: {p}" for p in kind.validate(env, want)]
+        found = kind.validate(env, want)
+        found += [p for r in kind.requests(want) for p in model_check.check(r.service, r.operation, r.params)
+                  if p not in found]
+        problems += [f"{kind.kind}.{want.name}: {p}" for p in found]
     return problems
 
 

@@ -17,7 +17,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.model import Change, FieldChange
 from sesl.queries import QUERIES, query_sql, saved_name
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, Request, send
 
 OWNED_PREFIX = "sesl-"  # every saved query sesl defines is named sesl-<flow>-<query>
 BATCH = 50  # BatchGetNamedQuery takes at most 50 ids (botocore athena NamedQueryIdList)
@@ -109,10 +109,15 @@ class AthenaNamedQueryKind(Kind):
             *self.change(want, have, "duplicates", duplicates),
         ]
 
+    def requests(self, want: NamedQuerySpec) -> list[Request]:
+        return [Request("athena", "CreateNamedQuery", {"Name": want.name, "Description": want.description,
+                                                       "Database": want.database, "QueryString": want.sql,
+                                                       "WorkGroup": want.workgroup})]
+
     def create(self, ctx: AwsContext, want: NamedQuerySpec) -> None:
         athena = ctx.client("athena")
-        made = athena.create_named_query(Name=want.name, Description=want.description, Database=want.database,
-                                         QueryString=want.sql, WorkGroup=want.workgroup)["NamedQueryId"]
+        (request,) = self.requests(want)
+        made = send(athena, request)["NamedQueryId"]
         # CreateNamedQuery saves a new id per call: a create whose answer was lost and was sent again saved
         # two (AWS dedupes a retry by its ClientRequestToken, the sandbox does not). Keep the id answered.
         for query in read_workgroup_queries(ctx, want.workgroup):

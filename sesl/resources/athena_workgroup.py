@@ -15,7 +15,7 @@ from typing import Any
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 
 # botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
 WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
@@ -51,6 +51,15 @@ class WorkgroupState:
     configuration: dict[str, Any]
     others_queries: tuple[str, ...]  # saved queries in the workgroup that are not sesl's
     tags: dict[str, str]
+
+
+def configuration_updates(want: WorkgroupSpec) -> dict[str, Any]:
+    """UpdateWorkGroup's ConfigurationUpdates for the desired configuration (its result member is
+    ResultConfigurationUpdates)."""
+    c = want.configuration
+    return {"ResultConfigurationUpdates": dict(c["ResultConfiguration"]),
+            **{k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
+                                 "BytesScannedCutoffPerQuery", "EngineVersion")}}
 
 
 class AthenaWorkgroupKind(Kind):
@@ -120,9 +129,16 @@ class AthenaWorkgroupKind(Kind):
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
 
+    def requests(self, want: WorkgroupSpec) -> list[Request]:
+        return [Request("athena", "CreateWorkGroup", {"Name": want.name, "Description": want.description,
+                                                      "Configuration": want.configuration,
+                                                      "Tags": tag_list(want.tags)}),
+                Request("athena", "UpdateWorkGroup", {"WorkGroup": want.name, "State": "ENABLED",
+                                                      "ConfigurationUpdates": configuration_updates(want)},
+                        stage="update")]
+
     def create(self, ctx: AwsContext, want: WorkgroupSpec) -> None:
-        ctx.client("athena").create_work_group(Name=want.name, Description=want.description,
-                                               Configuration=want.configuration, Tags=tag_list(want.tags))
+        send(ctx.client("athena"), create_requests(self.requests(want))[0])
 
     def update_whole(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         # UpdateWorkGroup takes ConfigurationUpdates, whose result member is ResultConfigurationUpdates.

@@ -22,7 +22,7 @@ from typing import Any
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, read_or_none, send
 
 BUDGETS_REGION = "us-east-1"
 # botocore budgets `BudgetName`: 1-100 characters, no ':' or '\', no "/action/".
@@ -156,12 +156,16 @@ class BudgetKind(Kind):
                 *self.change(want, have, "notifications", notification_fields(have, want)),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
-    def create(self, ctx: AwsContext, want: BudgetSpec) -> None:
+    def requests(self, want: BudgetSpec) -> list[Request]:
         subscribers = _subscriber_list(want.subscribers())
-        self._client(ctx).create_budget(
-            AccountId=want.account, Budget=want.budget(), ResourceTags=tag_list(want.tags),
-            NotificationsWithSubscribers=[{"Notification": _notification(n), "Subscribers": subscribers}
-                                          for n in want.notifications])
+        return [Request("budgets", "CreateBudget", {
+            "AccountId": want.account, "Budget": want.budget(), "ResourceTags": tag_list(want.tags),
+            "NotificationsWithSubscribers": [{"Notification": _notification(n), "Subscribers": subscribers}
+                                             for n in want.notifications]})]
+
+    def create(self, ctx: AwsContext, want: BudgetSpec) -> None:
+        (request,) = self.requests(want)
+        send(self._client(ctx), request)
 
     def update_limit(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
         self._client(ctx).update_budget(AccountId=want.account, NewBudget=want.budget())

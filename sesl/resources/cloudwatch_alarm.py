@@ -17,7 +17,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, FieldChange
 from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, HEARTBEAT_METRIC, METRIC_NAMESPACE
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, Request, send
 
 # Enums and limits from botocore cloudwatch 2010-08-01 (PutMetricAlarmInput and its shapes) and the
 # PutMetricAlarm API reference.
@@ -184,8 +184,13 @@ class CloudWatchAlarmKind(Kind):
         return [*self.change(want, have, "definition", diff_values(_comparable(have.params), _comparable(want.params))),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
+    def requests(self, want: AlarmSpec) -> list[Request]:
+        return [Request("cloudwatch", "PutMetricAlarm", {"AlarmName": want.name, "Tags": tag_list(want.tags),
+                                                         **want.params})]
+
     def create(self, ctx: AwsContext, want: AlarmSpec) -> None:
-        ctx.client("cloudwatch").put_metric_alarm(AlarmName=want.name, Tags=tag_list(want.tags), **want.params)
+        (request,) = self.requests(want)
+        send(ctx.client("cloudwatch"), request)
 
     def update_definition(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
         # PutMetricAlarm replaces the whole definition; tags given here apply only on creation.

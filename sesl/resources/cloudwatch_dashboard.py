@@ -18,7 +18,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.model import Change, FieldChange
 from sesl.naming import OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, read_or_none, send
 from sesl.resources.cloudwatch_alarm import account_alarms, stream_alarms
 
 # Dashboard names: up to 255 of A-Z a-z 0-9 - _; a body has a widgets array of at most 500 widgets on a
@@ -125,8 +125,13 @@ class CloudWatchDashboardKind(Kind):
     def diff(self, have: DashboardState, want: DashboardSpec) -> list[Change]:
         return self.change(want, have, "body", diff_values(have.body, want.body))
 
+    def requests(self, want: DashboardSpec) -> list[Request]:
+        return [Request("cloudwatch", "PutDashboard", {"DashboardName": want.name,
+                                                       "DashboardBody": json.dumps(want.body)})]
+
     def create(self, ctx: AwsContext, want: DashboardSpec) -> None:
-        ctx.client("cloudwatch").put_dashboard(DashboardName=want.name, DashboardBody=json.dumps(want.body))
+        (request,) = self.requests(want)
+        send(ctx.client("cloudwatch"), request)
 
     def update_body(self, ctx: AwsContext, want: DashboardSpec, have: DashboardState) -> None:
         self.create(ctx, want)

@@ -26,7 +26,7 @@ from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list
 from sesl.errors import AwsCallError
 from sesl.model import Action, Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM, Names
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, read_or_none, send
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -162,6 +162,12 @@ def _update_request(config: Config) -> Config:
     return update
 
 
+def _create_request(want: StreamSpec) -> Request:
+    return Request("firehose", "CreateDeliveryStream", {
+        "DeliveryStreamName": want.name, "DeliveryStreamType": want.stream_type,
+        "ExtendedS3DestinationConfiguration": copy.deepcopy(want.destination), "Tags": tag_list(want.tags)})
+
+
 class FirehoseStreamKind(Kind):
     kind = "firehose_stream"
     needs = ("s3_bucket", "iam_role", "glue_table", "log_group")
@@ -236,12 +242,19 @@ class FirehoseStreamKind(Kind):
         return reasons
 
     # --- apply --------------------------------------------------------------------------
+    def requests(self, want: StreamSpec) -> list[Request]:
+        # UpdateDestination's version and destination ids are only known at apply time: placeholders of
+        # their documented shapes (botocore DeliveryStreamVersionId, DestinationId) stand in for them.
+        return [_create_request(want),
+                Request("firehose", "UpdateDestination", {
+                    "DeliveryStreamName": want.name, "CurrentDeliveryStreamVersionId": "1",
+                    "DestinationId": "destinationId-000000000001",
+                    "ExtendedS3DestinationUpdate": _update_request(want.destination)}, stage="update")]
+
     def create(self, ctx: AwsContext, want: StreamSpec) -> None:
         firehose = ctx.client("firehose")
-        retry_eventual(lambda: firehose.create_delivery_stream(
-            DeliveryStreamName=want.name, DeliveryStreamType=want.stream_type,
-            ExtendedS3DestinationConfiguration=copy.deepcopy(want.destination), Tags=tag_list(want.tags)),
-            f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
+        retry_eventual(lambda: send(firehose, _create_request(want)),
+                       f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
         wait_until_active(ctx, want.name)
 
     def update_whole(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:

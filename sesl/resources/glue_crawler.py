@@ -22,7 +22,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, read_or_none, send
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -184,11 +184,14 @@ class GlueCrawlerKind(Kind):
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
 
+    def requests(self, want: CrawlerSpec) -> list[Request]:
+        return [Request("glue", "CreateCrawler", {"Name": want.name, "Tags": want.tags, **want.config})]
+
     def create(self, ctx: AwsContext, want: CrawlerSpec) -> None:
         glue = ctx.client("glue")
+        (request,) = self.requests(want)
         # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
-        retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
-                       f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
+        retry_eventual(lambda: send(glue, request), f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
 
     running_wait = RunningWait()
 

@@ -23,7 +23,7 @@ from sesl import lakeformation
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, read_or_none, send
 
 ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
 # Members of DatabaseInput (botocore glue) other than Name and Description: others' to set, sent back unchanged.
@@ -98,9 +98,13 @@ class GlueDatabaseKind(Kind):
         return [*self.change(want, have, "description", diff_values(have.description, want.description, "Description")),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
+    def requests(self, want: DatabaseSpec) -> list[Request]:
+        database_input = {"Name": want.name, "Description": want.description}
+        return [Request("glue", "CreateDatabase", {"DatabaseInput": database_input, "Tags": want.tags})]
+
     def create(self, ctx: AwsContext, want: DatabaseSpec) -> None:
-        ctx.client("glue").create_database(DatabaseInput={"Name": want.name, "Description": want.description},
-                                           Tags=want.tags)
+        (request,) = self.requests(want)
+        send(ctx.client("glue"), request)
 
     def update_description(self, ctx: AwsContext, want: DatabaseSpec, have: DatabaseState) -> None:
         database_input = {**have.kept, "Name": want.name, "Description": want.description}

@@ -26,7 +26,7 @@ from sesl.diff import diff_values
 from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
 from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 from sesl.schema import COLUMNS, IGNORED_FIELDS, HiveType
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -294,8 +294,17 @@ class GlueTableKind(Kind):
                 "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
                 "StorageDescriptor": {**storage, **_storage(columns, want.location, want.comments)}}
 
+    def requests(self, want: TableSpec) -> list[Request]:
+        # UpdateTable sends the same TableInput, plus what the live table holds that sesl keeps unchanged.
+        table_input = self._table_input(want, None)
+        return [Request("glue", "CreateTable", {"DatabaseName": want.database, "TableInput": table_input}),
+                Request("glue", "UpdateTable", {"DatabaseName": want.database, "TableInput": table_input},
+                        stage="update")]
+
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
-        ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
+        glue = ctx.client("glue")
+        for request in create_requests(self.requests(want)):
+            send(glue, request)
 
     def update_whole(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))

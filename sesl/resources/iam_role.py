@@ -19,7 +19,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 
 Policy = dict[str, Any]
 
@@ -201,11 +201,23 @@ class IamRoleKind(Kind):
             *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
         ]
 
+    def requests(self, want: RoleSpec) -> list[Request]:
+        role = {"RoleName": want.name}
+        return [
+            Request("iam", "CreateRole", {**role, "Description": want.description,
+                                          "AssumeRolePolicyDocument": json.dumps(want.trust),
+                                          "Tags": tag_list(want.tags)}),
+            *[Request("iam", "PutRolePolicy", {**role, "PolicyName": name, "PolicyDocument": json.dumps(document)})
+              for name, document in want.inline.items()],
+            *[Request("iam", "AttachRolePolicy", {**role, "PolicyArn": arn}) for arn in sorted(set(want.managed))],
+            Request("iam", "UpdateAssumeRolePolicy", {**role, "PolicyDocument": json.dumps(want.trust)},
+                    stage="update"),
+        ]
+
     def create(self, ctx: AwsContext, want: RoleSpec) -> None:
-        ctx.client("iam").create_role(RoleName=want.name, Description=want.description,
-                                      AssumeRolePolicyDocument=json.dumps(want.trust), Tags=tag_list(want.tags))
-        self.update_inline_policies(ctx, want, None)
-        self.update_managed_policies(ctx, want, None)
+        iam = ctx.client("iam")
+        for request in create_requests(self.requests(want)):
+            send(iam, request)
 
     def update_trust(self, ctx: AwsContext, want: RoleSpec, have: RoleState) -> None:
         ctx.client("iam").update_assume_role_policy(RoleName=want.name, PolicyDocument=json.dumps(want.trust))

@@ -14,7 +14,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.model import Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, Request, create_requests, send
 from sesl.spec import LOG_RETENTION_DAYS
 
 # Log group names: 1-512 of [.-_/#A-Za-z0-9]; log stream names: 1-512, no ':' or '*'
@@ -95,10 +95,16 @@ class LogGroupKind(Kind):
             *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
         ]
 
+    def requests(self, want: LogGroupSpec) -> list[Request]:
+        group = {"logGroupName": want.name}
+        return [Request("logs", "CreateLogGroup", {**group, "tags": want.tags}),
+                Request("logs", "PutRetentionPolicy", {**group, "retentionInDays": want.retention_days}),
+                *[Request("logs", "CreateLogStream", {**group, "logStreamName": s}) for s in sorted(set(want.streams))]]
+
     def create(self, ctx: AwsContext, want: LogGroupSpec) -> None:
-        ctx.client("logs").create_log_group(logGroupName=want.name, tags=want.tags)
-        self.update_retention(ctx, want, None)
-        self.update_log_streams(ctx, want, None)
+        logs = ctx.client("logs")
+        for request in create_requests(self.requests(want)):
+            send(logs, request)
 
     def update_retention(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState | None) -> None:
         ctx.client("logs").put_retention_policy(logGroupName=want.name, retentionInDays=want.retention_days)

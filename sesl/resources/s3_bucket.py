@@ -19,7 +19,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError, SeslError
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Env, Kind, read_or_none
+from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 from sesl.ui import reporter
 
 PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -257,16 +257,29 @@ class S3BucketKind(Kind):
         return fields
 
     # --- apply --------------------------------------------------------------------------
-    def create(self, ctx: AwsContext, want: BucketSpec) -> None:
-        s3 = ctx.client("s3")
+    def requests(self, want: BucketSpec) -> list[Request]:
         params: dict[str, Any] = {"Bucket": want.name}
         if want.region != "us-east-1":  # us-east-1 rejects an explicit LocationConstraint of itself
             params["CreateBucketConfiguration"] = {"LocationConstraint": want.region}
-        s3.create_bucket(**params)
-        # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
-        self.update_tags(ctx, want, None)
-        for aspect in ("public_access_block", "encryption", "versioning", "lifecycle", "policy"):
-            getattr(self, f"update_{aspect}")(ctx, want, None)
+        bucket = {"Bucket": want.name}
+        return [
+            Request("s3", "CreateBucket", params),
+            # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
+            Request("s3", "PutBucketTagging", {**bucket, "Tagging": {"TagSet": tag_list(want.tags)}}),
+            Request("s3", "PutPublicAccessBlock", {**bucket, "PublicAccessBlockConfiguration": PUBLIC_ACCESS_BLOCK}),
+            Request("s3", "PutBucketEncryption", {**bucket, "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want.sse_algorithm}}]}}),
+            Request("s3", "PutBucketVersioning", {**bucket, "VersioningConfiguration": {"Status": want.versioning}}),
+            Request("s3", "PutBucketLifecycleConfiguration", {
+                **bucket, "TransitionDefaultMinimumObjectSize": MIN_TRANSITION_SIZE,
+                "LifecycleConfiguration": {"Rules": [dict(r) for r in want.lifecycle_rules]}}),
+            Request("s3", "PutBucketPolicy", {**bucket, "Policy": json.dumps(want.policy)}),
+        ]
+
+    def create(self, ctx: AwsContext, want: BucketSpec) -> None:
+        s3 = ctx.client("s3")
+        for request in create_requests(self.requests(want)):
+            send(s3, request)
 
     def update_location(self, ctx: AwsContext, want: BucketSpec, have: BucketState) -> None:
         raise SeslError(f"bucket {want.name} is in {have.region}, not {want.region}: sesl will not move a "

@@ -18,7 +18,7 @@ from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.errors import SeslError
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Env, Kind
+from sesl.resources.base import Env, Kind, Request, send
 from sesl.retry import retry_eventual
 from sesl.spec import SES_EVENT_TYPES
 
@@ -118,13 +118,17 @@ class SesEventDestinationKind(Kind):
                 "KinesisFirehoseDestination"], "KinesisFirehoseDestination")),
         ]
 
+    def requests(self, want: DestinationSpec) -> list[Request]:
+        return [Request("sesv2", "CreateConfigurationSetEventDestination", {
+            "ConfigurationSetName": want.configuration_set, "EventDestinationName": want.name,
+            "EventDestination": want.definition()})]
+
     def create(self, ctx: AwsContext, want: DestinationSpec) -> None:
         sesv2 = ctx.client("sesv2")
+        (request,) = self.requests(want)
         # SES assumes the role at creation and checks the stream: a new role fails with "Could not assume IAM
         # role" or "Could not access Kinesis Firehose Stream" for a while (sesl.retry.SESV2).
-        retry_eventual(lambda: sesv2.create_configuration_set_event_destination(
-            ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
-            EventDestination=want.definition()), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
+        retry_eventual(lambda: send(sesv2, request), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
 
     def update_whole(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
         sesv2 = ctx.client("sesv2")
