@@ -21,7 +21,7 @@ from typing import Any
 
 import botocore.session
 import regex
-from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
+from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
 # A Java surrogate pair in a pattern (`\\uD800\\uDC00`) is one code point above U+FFFF.
 _SURROGATE_PAIR = re.compile(r"\\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})", re.IGNORECASE)
@@ -58,8 +58,23 @@ def _compiled(java: str) -> regex.Pattern[str] | None:
 
 
 @functools.cache
+def service_model(service: str) -> ServiceModel:
+    return botocore.session.get_session().get_service_model(service)
+
+
 def operation_model(service: str, operation: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model(service).operation_model(operation)
+    return service_model(service).operation_model(operation)
+
+
+def enum(service: str, shape: str) -> tuple[str, ...]:
+    """The values a botocore enum shape allows."""
+    return tuple(service_model(service).shape_for(shape).metadata.get("enum", ()))
+
+
+def value_problem(service: str, shape: str, value: Any) -> str | None:
+    """What is wrong with one value of a named botocore shape (min, max, enum, pattern), or None."""
+    problems = [message for _, message, _ in _walk(service_model(service).shape_for(shape), value, "")]
+    return "; ".join(problems) or None
 
 
 def check(service: str, operation: str, params: dict[str, Any]) -> list[str]:

@@ -98,11 +98,23 @@ def validate_env(env: Env) -> list[str]:
     request it sends against botocore's service model (sesl.model_check)."""
     problems: list[str] = []
     for kind, want in desired_objects(env, REGISTRY):
-        found = kind.validate(env, want)
-        found += [p for r in kind.requests(want) for p in model_check.check(r.service, r.operation, r.params)
-                  if p not in found]
-        problems += [f"{kind.kind}.{want.name}: {p}" for p in found]
+        problems += [f"{kind.kind}.{want.name}: {p}" for p in [*kind.validate(env, want), *model_problems(kind, want)]]
     return problems
+
+
+def model_problems(kind: Kind, want: Any) -> list[str]:
+    """botocore's model over every request of one desired object; a value an update sends again (the same member
+    breaking the same shape rule) is reported once, for the create."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for request in kind.requests(want):
+        for problem in model_check.check(request.service, request.operation, request.params):
+            path, _, rest = problem.partition(": ")
+            same = f"{path.rsplit('.', 1)[-1]}: {rest}"
+            if same not in seen:
+                seen.add(same)
+                found.append(problem)
+    return found
 
 
 def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind, Any]]) -> list[Any]:

@@ -178,7 +178,7 @@ class FirehoseStreamKind(Kind):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: StreamSpec) -> list[str]:
-        return firehose_rules.stream_problems(want.name, want.stream_type, want.destination)
+        return firehose_rules.stream_problems(want.destination)
 
     def warnings(self, env: Env, want: StreamSpec) -> list[str]:
         note = firehose_rules.appended_timestamp_warning(want.destination["Prefix"])
