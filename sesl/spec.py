@@ -28,7 +28,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sesl import firehose_rules, glue_rules, model_check
+from sesl import cloudwatch_rules, firehose_rules, glue_rules, model_check
 from sesl.errors import ConfigError
 from sesl.naming import FLOWS
 
@@ -279,19 +279,10 @@ def _cross_checks(spec: EnvSpec) -> list[tuple[str, str]]:
         problems.append(("firehose.buffer_interval_seconds", f"{problem}; the raw backup (backup_enabled) uses "
                                                              "this interval too"))
     m = spec.monitoring
-    if m.datapoints_to_alarm > m.evaluation_periods:
-        # PutMetricAlarm: DatapointsToAlarm must be <= EvaluationPeriods (CloudWatch API reference).
-        problems.append(("monitoring.datapoints_to_alarm", "must not exceed evaluation_periods"))
-    if m.alarm_period_seconds not in (10, 20, 30) and m.alarm_period_seconds % 60 != 0:
-        # PutMetricAlarm Period: 10, 20, 30 or a multiple of 60 (CloudWatch API reference).
-        problems.append(("monitoring.alarm_period_seconds",
-                         f"must be 10, 20, 30 or a multiple of 60, got {m.alarm_period_seconds}"))
-    limit = 86_400 if m.alarm_period_seconds < 3600 else 604_800
-    if m.alarm_period_seconds * m.evaluation_periods > limit:
-        # PutMetricAlarm (Period): Period x EvaluationPeriods at most 604,800 s, and at most 86,400 s when
-        # the period is under one hour (CloudWatch API reference).
-        problems.append(("monitoring.evaluation_periods", "alarm_period_seconds x evaluation_periods must be at "
-                                                          f"most {limit} for this period"))
+    keys = {"Period": "alarm_period_seconds", "EvaluationPeriods": "evaluation_periods",
+            "DatapointsToAlarm": "datapoints_to_alarm"}
+    problems += [(f"monitoring.{keys[member]}", problem) for member, problem in cloudwatch_rules.period_problems(
+        m.alarm_period_seconds, m.evaluation_periods, m.datapoints_to_alarm)]
     return problems
 
 

@@ -26,7 +26,7 @@ from tests.conftest import boto
     ('[env.dev.athena]\nengine_version = "Athena engine version 1"\n', "engine version"),
     ('[env.dev.ses]\nevent_types = ["open"]\n', "'open' is not one of SEND, REJECT"),
     ("[env.dev.monitoring]\nalarm_period_seconds = 45\n", "must be 10, 20, 30 or a multiple of 60"),
-    ("[env.dev.monitoring]\ndatapoints_to_alarm = 5\n", "must not exceed evaluation_periods"),
+    ("[env.dev.monitoring]\ndatapoints_to_alarm = 5\n", "5 must not exceed EvaluationPeriods (3)"),
     ("[env.dev.s3]\nia_transition_days = 10\n", "must be between 30"),
     ("[env.dev.s3]\nnoncurrent_expiration_days = 20\n", "noncurrent expiration (20 d) must come after"),
 ])

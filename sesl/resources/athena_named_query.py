@@ -22,7 +22,6 @@ from sesl.resources.base import Env, Kind, Request, send
 OWNED_PREFIX = "sesl-"  # every saved query sesl defines is named sesl-<flow>-<query>
 BATCH = 50  # BatchGetNamedQuery takes at most 50 ids (botocore athena NamedQueryIdList)
 # botocore athena CreateNamedQueryInput: Name 1-128, Description 1-1024, Database 1-255, QueryString 1-262144.
-LIMITS = {"name": 128, "description": 1024, "database": 255, "sql": 262144}
 
 
 @dataclass(frozen=True)
@@ -82,11 +81,6 @@ class AthenaNamedQueryKind(Kind):
         return [NamedQuerySpec(saved_name(q.name, flow), n.workgroup, n.database, f"{q.description} ({flow}); "
                                f"parameter: days (e.g. {q.default_days})", query_sql(q.name, n, flow))
                 for flow in env.spec.flows for q in QUERIES]
-
-    def validate(self, env: Env, want: NamedQuerySpec) -> list[str]:
-        values = {"name": want.name, "description": want.description, "database": want.database, "sql": want.sql}
-        return [f"{key} must be 1-{limit} characters" for key, limit in LIMITS.items()
-                if not 1 <= len(values[key]) <= limit]
 
     def read(self, ctx: AwsContext, want: NamedQuerySpec) -> NamedQueryState | None:
         same = [q for q in read_workgroup_queries(ctx, want.workgroup) if q["Name"] == want.name]

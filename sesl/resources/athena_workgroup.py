@@ -8,7 +8,6 @@ aws-reference.md §4.1-§4.2 (botocore athena 2017-05-18, Athena user guide work
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +17,8 @@ from sesl.model import Change, DestroyOptions, FieldChange
 from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 
 # botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
-WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
-MIN_CUTOFF = 10_000_000
 # The values ListEngineVersions offers (Athena user guide, engine-versions; version 2 is retired).
 ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")
-MAX_DESCRIPTION = 1024
 
 # aspect -> the keys of WorkGroupConfiguration it owns
 ASPECTS: dict[str, tuple[str, ...]] = {
@@ -81,18 +77,13 @@ class AthenaWorkgroupKind(Kind):
                               configuration, ownership_tags(env.spec.env, env.spec.tags))]
 
     def validate(self, env: Env, want: WorkgroupSpec) -> list[str]:
+        # The name's pattern, the description's length and the 10 MB cut-off minimum are botocore's (model_check).
         problems = []
-        if not WORKGROUP_NAME.fullmatch(want.name):
-            problems.append("workgroup name must be 1-128 of letters, digits, '.', '_', '-'")
-        if want.configuration["BytesScannedCutoffPerQuery"] < MIN_CUTOFF:
-            problems.append(f"BytesScannedCutoffPerQuery must be at least {MIN_CUTOFF} bytes (10 MB)")
         engine = want.configuration["EngineVersion"]["SelectedEngineVersion"]
         if engine not in ENGINE_VERSIONS:
             problems.append(f"engine version {engine!r} is not one of {', '.join(ENGINE_VERSIONS)}")
         if not want.configuration["ResultConfiguration"]["OutputLocation"].startswith("s3://"):
             problems.append("the result location must be an s3:// URI")
-        if len(want.description) > MAX_DESCRIPTION:
-            problems.append(f"description longer than {MAX_DESCRIPTION} characters")
         return problems
 
     def read(self, ctx: AwsContext, want: WorkgroupSpec) -> WorkgroupState | None:

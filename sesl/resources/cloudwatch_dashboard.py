@@ -10,10 +10,11 @@ Dashboards take no tags: a text widget carrying sesl's ownership marker is the p
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from sesl import cloudwatch_rules
+from sesl.cloudwatch_rules import GRID_WIDTH
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.model import Change, FieldChange
@@ -21,11 +22,6 @@ from sesl.naming import OWNER_TAG_KEY, OWNER_TAG_VALUE
 from sesl.resources.base import Env, Kind, Request, read_or_none, send
 from sesl.resources.cloudwatch_alarm import account_alarms, stream_alarms
 
-# Dashboard names: up to 255 of A-Z a-z 0-9 - _; a body has a widgets array of at most 500 widgets on a
-# 24-column grid (CloudWatch API reference, PutDashboard and Dashboard Body Structure and Syntax).
-DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-MAX_WIDGETS = 500
-GRID_WIDTH = 24
 PERIOD = 300
 
 
@@ -84,19 +80,6 @@ def dashboard_body(env: Env) -> dict[str, Any]:
     return {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
 
 
-def body_problems(body: dict[str, Any]) -> list[str]:
-    widgets = body.get("widgets")
-    if not isinstance(widgets, list):
-        return ["the body must include a widgets array"]
-    problems = [] if len(widgets) <= MAX_WIDGETS else [f"at most {MAX_WIDGETS} widgets"]
-    for i, w in enumerate(widgets):
-        if w.get("x", 0) + w.get("width", 6) > GRID_WIDTH:
-            problems.append(f"widget {i} extends past the {GRID_WIDTH}-column grid")
-        if w.get("type") == "alarm" and len(w["properties"].get("alarms", [])) > 100:
-            problems.append(f"widget {i}: an alarm status widget shows at most 100 alarms")
-    return problems
-
-
 class CloudWatchDashboardKind(Kind):
     kind = "cloudwatch_dashboard"
     needs = ("cloudwatch_alarm",)
@@ -106,8 +89,7 @@ class CloudWatchDashboardKind(Kind):
         return [DashboardSpec(env.names.dashboard, dashboard_body(env))]
 
     def validate(self, env: Env, want: DashboardSpec) -> list[str]:
-        name = [] if DASHBOARD_NAME.fullmatch(want.name) else ["dashboard name must be 1-255 of A-Z a-z 0-9 - _"]
-        return name + body_problems(want.body)
+        return cloudwatch_rules.dashboard_problems(want.name, want.body)
 
     def read(self, ctx: AwsContext, want: DashboardSpec) -> DashboardState | None:
         answer = read_or_none(

@@ -10,7 +10,6 @@ read-only role; `sesl diff` compares what it found with the managed schema (the 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,6 @@ SCHEMA_CHANGE_POLICY = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior"
 RECRAWL_POLICY = {"RecrawlBehavior": "CRAWL_EVERYTHING"}
 CONFIGURATION = {"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"},
                  "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}}
-CRAWLER_NAME = re.compile(r"[\u0020-\uD7FF\uE000-\uFFFD\t]{1,255}")  # botocore glue NameString
 
 ASPECTS: dict[str, tuple[str, ...]] = {
     "role": ("Role",), "targets": ("Targets",), "schedule": ("Schedule",),
@@ -138,8 +136,6 @@ class GlueCrawlerKind(Kind):
         problems += glue_rules.crawler_policy_problems(c["RecrawlPolicy"]["RecrawlBehavior"],
                                                        c["SchemaChangePolicy"]["UpdateBehavior"],
                                                        c["SchemaChangePolicy"]["DeleteBehavior"], c["Targets"])
-        if not CRAWLER_NAME.fullmatch(want.name):
-            problems.append("crawler name must be 1-255 characters")
         if want.config["DatabaseName"] == env.names.database:
             problems.append("the crawler must never write the projection tables' database")
         return problems

@@ -24,7 +24,6 @@ from sesl.resources.base import Env, Kind, Request, create_requests, read_or_non
 Policy = dict[str, Any]
 
 # IAM role names: 1-64 of [\w+=,.@-] (botocore iam `roleNameType`).
-MAX_ROLE_NAME = 64
 MAX_INLINE_POLICIES_BYTES = 10240  # all inline policies of a role together (IAM quotas page)
 
 
@@ -141,9 +140,7 @@ class IamRoleKind(Kind):
         return specs
 
     def validate(self, env: Env, want: RoleSpec) -> list[str]:
-        problems = []
-        if len(want.name) > MAX_ROLE_NAME:
-            problems.append(f"role name longer than {MAX_ROLE_NAME} characters")
+        problems = []  # the name's 1-64 characters and pattern are botocore's (model_check)
         size = sum(len(json.dumps(p, separators=(",", ":"))) for p in want.inline.values())
         if size > MAX_INLINE_POLICIES_BYTES:
             problems.append(f"inline policies total {size} bytes; IAM allows {MAX_INLINE_POLICIES_BYTES}")

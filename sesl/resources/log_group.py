@@ -7,7 +7,6 @@ log stream in advance" (Firehose guide, monitoring-with-cloudwatch-logs). One gr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sesl.context import AwsContext
@@ -19,8 +18,6 @@ from sesl.spec import LOG_RETENTION_DAYS
 
 # Log group names: 1-512 of [.-_/#A-Za-z0-9]; log stream names: 1-512, no ':' or '*'
 # (botocore logs `LogGroupName`, `LogStreamName`).
-LOG_GROUP_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,512}")
-LOG_STREAM_NAME = re.compile(r"[^:*]{1,512}")
 
 
 @dataclass(frozen=True)
@@ -53,12 +50,7 @@ class LogGroupKind(Kind):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: LogGroupSpec) -> list[str]:
-        problems = []
-        if not LOG_GROUP_NAME.fullmatch(want.name):
-            problems.append("log group name must be 1-512 of letters, digits and . - _ / # "
-                            "(botocore logs LogGroupName)")
-        problems += [f"log stream {s!r} must be 1-512 characters without ':' or '*'" for s in want.streams
-                     if not LOG_STREAM_NAME.fullmatch(s)]
+        problems = []  # the group and stream names' patterns are botocore's (model_check)
         if want.retention_days not in LOG_RETENTION_DAYS:
             # PutRetentionPolicy accepts only these values (botocore logs `Days`).
             problems.append(f"retention {want.retention_days} days is not one CloudWatch Logs accepts")
