@@ -3,9 +3,9 @@
 Ranges, enums and patterns of single members (SizeInMBs 1-128, IntervalInSeconds 0-900, CompressionFormat,
 ParquetSerDe.Compression, the stream name, Prefix's 1024 characters) are in the botocore firehose 2015-08-04
 model and are checked from there (sesl.model_check). What is here ties members together or comes from
-prose: the Firehose developer guide pages record-format-conversion (RFC), s3-prefixes (PFX) and
-create-configure-backup (BKP), and the botocore documentation strings (BC) — see aws-reference.md §1.2-§1.5.
-moto accepts all of the below.
+prose: the Firehose developer guide pages record-format-conversion (RFC), s3-prefixes (PFX),
+create-configure-backup (BKP) and buffering (BUF), and the botocore documentation strings (BC); see
+aws-reference.md §1.2-§1.5. moto accepts all of the below.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def appended_timestamp_warning(prefix: str) -> str | None:
     return f"Prefix {prefix!r} has no !{{timestamp:...}}: Firehose will append yyyy/MM/dd/HH/ to it"
 
 
+# BUF: the Firehose developer guide page "Buffer data for dynamic partitioning" (buffering).
 # BKP (Firehose developer guide, create-configure-backup): "Zero buffering feature is only available for the
 # application destinations and is not available for Amazon S3 backup destination"; for the backup "you can choose
 # a buffer size of 1-128 MiBs and a buffer interval of 60-900 seconds".
@@ -119,6 +120,26 @@ def buffering_problems(hints: dict[str, Any], converting: bool, backup: bool = F
         problems.append(f"{where}BufferingHints.SizeInMBs: {size} MiB is below the {CONVERSION_MIN_SIZE} MiB minimum "
                         "with record format conversion")
     return problems
+
+
+def zero_buffering_problems(destination: dict[str, Any]) -> list[str]:
+    """BUF (Firehose guide, buffering): "Zero buffering feature is not available for dynamic partitioning"."""
+    partitioning = destination.get("DynamicPartitioningConfiguration", {}).get("Enabled", False)
+    if partitioning and destination.get("BufferingHints", {}).get("IntervalInSeconds") == 0:
+        return ["BufferingHints.IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning"]
+    return []
+
+
+def schema_role_problems(destination: dict[str, Any]) -> list[str]:
+    """BC SchemaConfiguration.RoleARN: "This role must be in the same account you use for Firehose. Cross-account
+    roles aren't allowed" (the destination's RoleARN is the stream's account)."""
+    schema = destination.get("DataFormatConversionConfiguration", {}).get("SchemaConfiguration", {})
+    role, stream_role = schema.get("RoleARN", ""), destination.get("RoleARN", "")
+    account, stream_account = (role.split(":")[4:5] or [""])[0], (stream_role.split(":")[4:5] or [""])[0]
+    if role and stream_account and account != stream_account:
+        return [f"SchemaConfiguration.RoleARN: account {account} is not the stream's account {stream_account} "
+                "(cross-account roles aren't allowed)"]
+    return []
 
 
 def conversion_problems(destination: dict[str, Any]) -> list[str]:
@@ -158,6 +179,8 @@ def stream_problems(destination: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     converting = bool(destination.get("DataFormatConversionConfiguration", {}).get("Enabled", False))
     problems += buffering_problems(destination.get("BufferingHints", {}), converting)
+    problems += zero_buffering_problems(destination)
+    problems += schema_role_problems(destination)
     problems += conversion_problems(destination)
     problems += prefix_pair_problems(destination.get("Prefix", ""), destination.get("ErrorOutputPrefix"), "")
     problems += logging_problems(destination.get("CloudWatchLoggingOptions", {}), "")

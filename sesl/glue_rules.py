@@ -2,9 +2,11 @@
 
 botocore's glue model gives `CronExpression` no pattern at all, so a schedule such as
 `cron(61 25 ? * SUN *)` passes every client-side check and fails only at CreateCrawler. Sources, per
-rule: the Glue developer guide page "Time-based schedules for jobs and crawlers"
-(https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html, SCHED) and
-"Setting crawler configuration options" (crawler-configuration, CFG).
+rule: the Glue developer guide pages "Time-based schedules for jobs and crawlers"
+(https://docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html, SCHED), "Setting crawler
+configuration options" (crawler-configuration, CFG) and "Defining crawlers" (define-crawler, DEF); the Athena
+guide pages tables-databases-columns-names (NAMES) and partition-projection* (PROJ); the botocore glue
+documentation strings (BC). See aws-reference.md §3.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -155,3 +158,73 @@ def crawler_policy_problems(recrawl: str, update: str, delete: str, target_kinds
     if others:
         problems.append(f"RecrawlBehavior {NEW_FOLDERS_ONLY} applies only to S3 targets, not {', '.join(others)}")
     return problems
+
+
+# DEF: "Catalog targets cannot be mixed with other target types"; DatabaseName is required for every target type
+# except catalog targets (botocore CreateCrawlerRequest leaves it optional).
+CATALOG_TARGETS = "CatalogTargets"
+
+
+def crawler_target_problems(targets: dict[str, Any], database: str | None) -> list[str]:
+    kinds = [k for k, v in targets.items() if v]
+    problems = []
+    if CATALOG_TARGETS in kinds and len(kinds) > 1:
+        others = ", ".join(k for k in kinds if k != CATALOG_TARGETS)
+        problems.append(f"Targets: {CATALOG_TARGETS} cannot be mixed with {others}")
+    if not database and any(k != CATALOG_TARGETS for k in kinds):
+        problems.append("DatabaseName: required for crawler targets other than CatalogTargets")
+    return problems
+
+
+# NAMES: "Athena ... lower cases the names"; database, table and column names may hold only lowercase letters,
+# digits and underscore ("the only acceptable special character is underscore"); Glue folds Name to lowercase
+# when it stores it (BC DatabaseInput/TableInput), so an uppercase name would never read back as sent.
+ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
+# BC TableInput.PartitionKeys: "Only primitive types are supported as partition keys."
+PRIMITIVE_TYPES = ("string", "char", "varchar", "int", "integer", "bigint", "smallint", "tinyint", "boolean",
+                   "double", "float", "decimal", "date", "timestamp")
+
+
+def athena_name_problem(what: str, name: str) -> str | None:
+    if ATHENA_NAME.fullmatch(name):
+        return None
+    return f"{what} name {name!r} must be 1-255 lowercase letters, digits or '_' (Athena supports only '_')"
+
+
+def table_problems(name: str, columns: Iterable[str], partition_keys: dict[str, str],
+                   parameters: dict[str, str]) -> list[str]:
+    """NAMES, BC and PROJ for one projection table."""
+    columns = list(columns)
+    problems = [p for p in [athena_name_problem("table", name), *(athena_name_problem("column", c) for c in columns)]
+                if p]
+    problems += [f"partition key {k}: type {t!r} is not primitive" for k, t in partition_keys.items()
+                 if t.split("(")[0] not in PRIMITIVE_TYPES]
+    overlap = set(partition_keys) & set(columns)
+    if overlap:
+        problems.append(f"partition keys {sorted(overlap)} must not also be columns")
+    if parameters.get("projection.enabled") == "true":
+        problems += projection_problems(list(partition_keys), parameters)
+    return problems
+
+
+def projection_problems(partition_keys: list[str], parameters: dict[str, str]) -> list[str]:
+    template = parameters.get(TEMPLATE, "")
+    # PROJ: every partition column needs projection.<col>.type ("... the following partition columns are missing
+    # projection configuration"), and the template holds each ${col} and ends with '/'.
+    problems = [f"projection.{k}.type: required for partition key {k} with projection enabled" for k in partition_keys
+                if f"projection.{k}.type" not in parameters]
+    problems += [f"{TEMPLATE} lacks the placeholder ${{{k}}}" for k in partition_keys if f"${{{k}}}" not in template]
+    if template and not template.endswith("/"):
+        problems.append(f"{TEMPLATE} must end with '/'")
+    for key in partition_keys:
+        if parameters.get(f"projection.{key}.type") == "integer":
+            # PROJ integer: range "min,max", inclusive; NOW exists only for date projections.
+            bounds = parameters.get(f"projection.{key}.range", "").split(",")
+            if len(bounds) != 2 or not all(b.strip().lstrip("-").isdigit() for b in bounds):
+                problems.append(f"projection.{key}.range must be two integers min,max")
+            elif int(bounds[0]) > int(bounds[1]):
+                problems.append(f"projection.{key}.range must be min,max, not {bounds[0]},{bounds[1]}")
+    return problems
+
+
+TEMPLATE = "storage.location.template"

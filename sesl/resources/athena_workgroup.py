@@ -18,6 +18,7 @@ from sesl.resources.base import Env, Kind, Request, create_requests, read_or_non
 
 # botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
 # The values ListEngineVersions offers (Athena user guide, engine-versions; version 2 is retired).
+PRIMARY = "primary"
 ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")
 
 # aspect -> the keys of WorkGroupConfiguration it owns
@@ -84,6 +85,10 @@ class AthenaWorkgroupKind(Kind):
             problems.append(f"engine version {engine!r} is not one of {', '.join(ENGINE_VERSIONS)}")
         if not want.configuration["ResultConfiguration"]["OutputLocation"].startswith("s3://"):
             problems.append("the result location must be an s3:// URI")
+        if want.name == PRIMARY:
+            # "The primary workgroup cannot be deleted" (Athena guide, workgroups-create-update-delete) and exists
+            # in every account: sesl's workgroup must be its own.
+            problems.append(f"the workgroup cannot be {PRIMARY!r}, the account's default workgroup")
         return problems
 
     def read(self, ctx: AwsContext, want: WorkgroupSpec) -> WorkgroupState | None:

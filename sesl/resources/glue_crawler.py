@@ -136,6 +136,7 @@ class GlueCrawlerKind(Kind):
         problems += glue_rules.crawler_policy_problems(c["RecrawlPolicy"]["RecrawlBehavior"],
                                                        c["SchemaChangePolicy"]["UpdateBehavior"],
                                                        c["SchemaChangePolicy"]["DeleteBehavior"], c["Targets"])
+        problems += glue_rules.crawler_target_problems(c["Targets"], c.get("DatabaseName"))
         if want.config["DatabaseName"] == env.names.database:
             problems.append("the crawler must never write the projection tables' database")
         return problems

@@ -15,17 +15,15 @@ Firehose's and the crawler's roles need (sesl.lakeformation); sesl never makes g
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sesl import lakeformation
+from sesl import glue_rules, lakeformation
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.model import Change, DestroyOptions, FieldChange
 from sesl.resources.base import Env, Kind, Request, read_or_none, send
 
-ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
 # Members of DatabaseInput (botocore glue) other than Name and Description: others' to set, sent back unchanged.
 KEPT_MEMBERS = ("LocationUri", "Parameters", "CreateTableDefaultPermissions", "TargetDatabase", "FederatedDatabase")
 
@@ -77,9 +75,8 @@ class GlueDatabaseKind(Kind):
         return specs
 
     def validate(self, env: Env, want: DatabaseSpec) -> list[str]:
-        if ATHENA_NAME.fullmatch(want.name):
-            return []
-        return ["database name must be 1-255 lowercase letters, digits or '_' (Athena supports only '_')"]
+        problem = glue_rules.athena_name_problem("database", want.name)
+        return [problem] if problem else []
 
     def read(self, ctx: AwsContext, want: DatabaseSpec) -> DatabaseState | None:
         glue = ctx.client("glue")

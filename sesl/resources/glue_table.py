@@ -20,7 +20,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import hive_types, layout
+from sesl import glue_rules, hive_types, layout
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.errors import SeslError
@@ -201,19 +201,10 @@ class GlueTableKind(Kind):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: TableSpec) -> list[str]:
-        problems: list[str] = []  # a column type's 131,072 characters are botocore's (ColumnTypeString)
-        template = want.parameters[_TEMPLATE]
-        problems += [f"{_TEMPLATE} lacks the placeholder ${{{k}}}" for k in want.partition_keys
-                     if f"${{{k}}}" not in template]
-        if not template.endswith("/"):
-            problems.append(f"{_TEMPLATE} must end with '/' (Athena guide, partition projection)")
-        overlap = set(want.partition_keys) & {n for n, _ in want.columns}
-        if overlap:
-            problems.append(f"partition keys {sorted(overlap)} must not also be columns")
-        low, high = (int(x) for x in want.parameters["projection.year.range"].split(","))
-        if low > high:
-            problems.append("projection.year.range must be min,max")
-        return problems
+        # A column type's 131,072 characters are botocore's (ColumnTypeString): checked by model_check.
+        table_input = self._table_input(want, None)
+        keys = {k["Name"]: k["Type"] for k in table_input["PartitionKeys"]}
+        return glue_rules.table_problems(want.name, [n for n, _ in want.columns], keys, want.parameters)
 
     def warnings(self, env: Env, want: TableSpec) -> list[str]:
         high = int(want.parameters["projection.year.range"].split(",")[1])

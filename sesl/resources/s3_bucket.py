@@ -120,6 +120,21 @@ def normalize_rules(rules: Any) -> list[dict[str, Any]]:
     return sorted((_normalize_rule(dict(r)) for r in rules or ()), key=lambda r: str(r.get("ID", "")))
 
 
+def location_problems(request: dict[str, Any], client_region: str) -> list[str]:
+    """CreateBucket: outside us-east-1 the LocationConstraint is required and must be the client's region
+    (IllegalLocationConstraintException otherwise); us-east-1 takes none (botocore CreateBucketConfiguration:
+    "If you don't specify a Region, the bucket is created in the US East (N. Virginia) Region"; aws-reference.md
+    §5.1)."""
+    location = request.get("CreateBucketConfiguration", {}).get("LocationConstraint")
+    if client_region == "us-east-1":
+        return [] if location in (None, "us-east-1") else [
+            f"CreateBucketConfiguration.LocationConstraint {location!r} must be left out in us-east-1"]
+    if location != client_region:
+        return [f"CreateBucketConfiguration.LocationConstraint must be {client_region!r}, the client's region, "
+                f"not {location!r}"]
+    return []
+
+
 def lifecycle_problems(rules: tuple[dict[str, Any], ...]) -> list[str]:
     """Rules S3 documents for lifecycle configurations (lifecycle-transition-general-considerations)."""
     problems = []
@@ -177,7 +192,8 @@ class S3BucketKind(Kind):
     def validate(self, env: Env, want: BucketSpec) -> list[str]:
         problems = [] if BUCKET_NAME.fullmatch(want.name) and ".." not in want.name else [
             "bucket name breaks the S3 naming rules (3-63 lowercase letters, digits, dots, hyphens)"]
-        return problems + lifecycle_problems(want.lifecycle_rules)
+        create = self.requests(want)[0].params
+        return problems + location_problems(create, env.names.region) + lifecycle_problems(want.lifecycle_rules)
 
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: BucketSpec) -> BucketState | None:
