@@ -228,3 +228,20 @@ def test_the_workgroup_is_never_primary() -> None:
     assert kind.validate(ENV, want) == []
     assert kind.validate(ENV, replace(want, name="primary")) == [
         "the workgroup cannot be 'primary', the account's default workgroup"]
+
+
+def test_every_rule_in_the_table_names_code_that_exists() -> None:
+    import importlib
+    import re
+    from pathlib import Path
+
+    table = (Path(__file__).resolve().parent.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    places = re.findall(r"^\| [^|]+ \| `([\w.]+)` \|", table, re.MULTILINE)
+    assert len(places) >= 40
+    for place in places:
+        module, _, name = place.rpartition(".")
+        package = "sesl" if module in ("model_check", "firehose_rules", "glue_rules", "cloudwatch_rules", "spec") \
+            else "sesl.resources"
+        target = importlib.import_module(f"{package}.{module}")
+        if name != "validate":
+            assert hasattr(target, name), place

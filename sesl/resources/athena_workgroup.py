@@ -16,7 +16,6 @@ from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list
 from sesl.model import Change, DestroyOptions, FieldChange
 from sesl.resources.base import Env, Kind, Request, create_requests, read_or_none, send
 
-# botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
 # The values ListEngineVersions offers (Athena user guide, engine-versions; version 2 is retired).
 PRIMARY = "primary"
 ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")

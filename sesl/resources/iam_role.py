@@ -23,7 +23,6 @@ from sesl.resources.base import Env, Kind, Request, create_requests, read_or_non
 
 Policy = dict[str, Any]
 
-# IAM role names: 1-64 of [\w+=,.@-] (botocore iam `roleNameType`).
 MAX_INLINE_POLICIES_BYTES = 10240  # all inline policies of a role together (IAM quotas page)
 
 
