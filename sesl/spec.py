@@ -41,8 +41,6 @@ DEFAULT_CONFIG = "sesl.toml"
 # CloudWatch Logs PutRetentionPolicy: the only values AWS accepts (botocore logs shape `Days`).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                       2192, 2557, 2922, 3288, 3653)
-# SESv2 EventType enum, read from botocore's sesv2 2019-09-27 shape `EventType` (stated there only).
-SES_EVENT_TYPES: tuple[str, ...] = model_check.enum("sesv2", "EventType")
 
 
 def between(low: float, high: float) -> Check:
