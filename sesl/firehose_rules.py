@@ -1,9 +1,11 @@
-"""Every constraint AWS documents for the Firehose fields sesl sets, as pure functions.
+"""The constraints AWS documents for the Firehose fields sesl sets that botocore's model cannot express.
 
-botocore validates only required/min/types on the client, never max, enum or pattern, and moto
-accepts all of the below: these rules are what stops a configuration AWS would reject before any
-call. Sources, per rule: the Firehose developer guide pages record-format-conversion (RFC),
-s3-prefixes (PFX) and the botocore firehose 2015-08-04 model (BC) — see aws-reference.md §1.2-§1.5.
+Ranges, enums and patterns of single members (SizeInMBs 1-128, IntervalInSeconds 0-900, CompressionFormat,
+ParquetSerDe.Compression, the stream name, Prefix's 1024 characters) are in the botocore firehose 2015-08-04
+model and are checked from there (sesl.model_check). What is here ties members together or comes from
+prose: the Firehose developer guide pages record-format-conversion (RFC), s3-prefixes (PFX),
+create-configure-backup (BKP) and buffering (BUF), and the botocore documentation strings (BC); see
+aws-reference.md §1.2-§1.5. moto accepts all of the below.
 """
 
 from __future__ import annotations
@@ -11,11 +13,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# BC DeliveryStreamName: 1-64, [a-zA-Z0-9_.-]+
-STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
-# BC CompressionFormat, ParquetCompression enums.
-COMPRESSION_FORMATS = ("UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY")
-PARQUET_COMPRESSIONS = ("UNCOMPRESSED", "GZIP", "SNAPPY")
 # PFX: the namespaces of `!{namespace:value}` and the values of the firehose namespace.
 NAMESPACES = ("timestamp", "firehose", "partitionKeyFromQuery", "partitionKeyFromLambda")
 FIREHOSE_VALUES = ("random-string", "error-output-type")
@@ -28,7 +25,6 @@ FIREHOSE_VALUE_LENGTH = {"random-string": 11, "error-output-type": len("AmazonOp
 OPENX_DEFAULTS: dict[str, Any] = {"CaseInsensitive": True, "ConvertDotsInJsonKeysToUnderscores": False}
 PARQUET_DEFAULTS: dict[str, Any] = {"Compression": "SNAPPY", "BlockSizeBytes": 268435456, "PageSizeBytes": 1048576,
                                     "EnableDictionaryCompression": False, "MaxPaddingBytes": 0, "WriterVersion": "V1"}
-MAX_PREFIX = 1024  # BC Prefix / ErrorOutputPrefix max, before evaluation
 MAX_EVALUATED_PREFIX = 512  # PFX: "Neither Prefix nor ErrorOutputPrefix can be greater than 512 characters"
 EXPRESSION = re.compile(r"!\{([^}]*)\}")
 # Java DateTimeFormatter pattern letters and how long each run evaluates at most (a conservative
@@ -75,9 +71,7 @@ def prefix_pair_problems(prefix: str, error_prefix: str | None, where: str) -> l
     problems = expression_problems(prefix, f"{where}Prefix")
     problems += expression_problems(error_prefix or "", f"{where}ErrorOutputPrefix")
     for field, value in ((f"{where}Prefix", prefix), (f"{where}ErrorOutputPrefix", error_prefix or "")):
-        if len(value) > MAX_PREFIX:
-            problems.append(f"{field}: longer than {MAX_PREFIX} characters")
-        elif evaluated_length(value) > MAX_EVALUATED_PREFIX:
+        if evaluated_length(value) > MAX_EVALUATED_PREFIX:
             problems.append(f"{field}: can evaluate to more than {MAX_EVALUATED_PREFIX} characters")
     if "!{firehose:error-output-type}" in prefix:
         problems.append(f"{where}Prefix: must not contain !{{firehose:error-output-type}}")
@@ -95,28 +89,63 @@ def appended_timestamp_warning(prefix: str) -> str | None:
     return f"Prefix {prefix!r} has no !{{timestamp:...}}: Firehose will append yyyy/MM/dd/HH/ to it"
 
 
-def buffering_problems(hints: dict[str, Any], converting: bool) -> list[str]:
+# BUF: the Firehose developer guide page "Buffer data for dynamic partitioning" (buffering).
+# BKP (Firehose developer guide, create-configure-backup): "Zero buffering feature is only available for the
+# application destinations and is not available for Amazon S3 backup destination"; for the backup "you can choose
+# a buffer size of 1-128 MiBs and a buffer interval of 60-900 seconds".
+BACKUP_INTERVAL = (60, 900)
+CONVERSION_MIN_SIZE = 64  # RFC
+
+
+def backup_interval_problem(interval: int) -> str | None:
+    """BKP: the S3 backup buffers 60-900 s; zero buffering is not available for it."""
+    low, high = BACKUP_INTERVAL
+    if low <= interval <= high:
+        return None
+    return (f"{interval} s is outside the {low}-{high} s the S3 backup allows (zero buffering is not available "
+            "for the S3 backup)")
+
+
+def buffering_problems(hints: dict[str, Any], converting: bool, backup: bool = False) -> list[str]:
     problems = []
     size, interval = hints.get("SizeInMBs"), hints.get("IntervalInSeconds")
+    where = "S3BackupConfiguration." if backup else ""
+    if backup and interval is not None and (problem := backup_interval_problem(interval)):
+        problems.append(f"{where}BufferingHints.IntervalInSeconds: {problem}")
     if (size is None) != (interval is None):
-        problems.append("BufferingHints: set both SizeInMBs and IntervalInSeconds, or neither")  # BC BufferingHints
-    if size is not None and not 1 <= size <= 128:
-        problems.append(f"BufferingHints.SizeInMBs: {size} is outside 1-128")  # BC SizeInMBs
-    if size is not None and converting and size < 64:
+        # BC BufferingHints: "if you specify a value for one of them, you must also provide a value for the other"
+        problems.append(f"{where}BufferingHints: set both SizeInMBs and IntervalInSeconds, or neither")
+    if size is not None and converting and size < CONVERSION_MIN_SIZE:
         # RFC: "you can't set SizeInMBs to a value less than 64 if you enable record format conversion"
-        problems.append(f"BufferingHints.SizeInMBs: {size} MiB is below the 64 MiB minimum with record format "
-                        "conversion")
-    if interval is not None and not 0 <= interval <= 900:
-        problems.append(f"BufferingHints.IntervalInSeconds: {interval} is outside 0-900")  # BC IntervalInSeconds
+        problems.append(f"{where}BufferingHints.SizeInMBs: {size} MiB is below the {CONVERSION_MIN_SIZE} MiB minimum "
+                        "with record format conversion")
     return problems
+
+
+def zero_buffering_problems(destination: dict[str, Any]) -> list[str]:
+    """BUF (Firehose guide, buffering): "Zero buffering feature is not available for dynamic partitioning"."""
+    partitioning = destination.get("DynamicPartitioningConfiguration", {}).get("Enabled", False)
+    if partitioning and destination.get("BufferingHints", {}).get("IntervalInSeconds") == 0:
+        return ["BufferingHints.IntervalInSeconds: 0 (zero buffering) is not available with dynamic partitioning"]
+    return []
+
+
+def schema_role_problems(destination: dict[str, Any]) -> list[str]:
+    """BC SchemaConfiguration.RoleARN: "This role must be in the same account you use for Firehose. Cross-account
+    roles aren't allowed" (the destination's RoleARN is the stream's account)."""
+    schema = destination.get("DataFormatConversionConfiguration", {}).get("SchemaConfiguration", {})
+    role, stream_role = schema.get("RoleARN", ""), destination.get("RoleARN", "")
+    account, stream_account = (role.split(":")[4:5] or [""])[0], (stream_role.split(":")[4:5] or [""])[0]
+    if role and stream_account and account != stream_account:
+        return [f"SchemaConfiguration.RoleARN: account {account} is not the stream's account {stream_account} "
+                "(cross-account roles aren't allowed)"]
+    return []
 
 
 def conversion_problems(destination: dict[str, Any]) -> list[str]:
     conversion = destination.get("DataFormatConversionConfiguration")
-    problems = []
+    problems: list[str] = []
     compression = destination.get("CompressionFormat", "UNCOMPRESSED")
-    if compression not in COMPRESSION_FORMATS:
-        problems.append(f"CompressionFormat: {compression!r} is not one of {', '.join(COMPRESSION_FORMATS)}")
     if not conversion or conversion.get("Enabled") is False:
         return problems
     if compression != "UNCOMPRESSED":
@@ -131,9 +160,6 @@ def conversion_problems(destination: dict[str, Any]) -> list[str]:
         problems.append("InputFormatConfiguration.Deserializer: exactly one of OpenXJsonSerDe, HiveJsonSerDe")
     if len(serializer) != 1:
         problems.append("OutputFormatConfiguration.Serializer: exactly one of ParquetSerDe, OrcSerDe")
-    parquet = serializer.get("ParquetSerDe", {}).get("Compression")
-    if parquet is not None and parquet not in PARQUET_COMPRESSIONS:
-        problems.append(f"ParquetSerDe.Compression: {parquet!r} is not one of {', '.join(PARQUET_COMPRESSIONS)}")
     schema = conversion.get("SchemaConfiguration", {})
     for required in ("RoleARN", "DatabaseName", "TableName"):  # BC SchemaConfiguration, required on create
         if not schema.get(required):
@@ -148,14 +174,13 @@ def logging_problems(options: dict[str, Any], where: str) -> list[str]:
     return []
 
 
-def stream_problems(name: str, stream_type: str, destination: dict[str, Any]) -> list[str]:
-    """All rules for one stream's create request."""
-    problems = [] if STREAM_NAME.fullmatch(name) else [
-        f"stream name {name!r} must be 1-64 of letters, digits, '_', '.', '-'"]
-    if stream_type not in ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource"):
-        problems.append(f"DeliveryStreamType {stream_type!r} is not a Firehose source type")
+def stream_problems(destination: dict[str, Any]) -> list[str]:
+    """All rules for one stream's create request that botocore's model does not hold."""
+    problems: list[str] = []
     converting = bool(destination.get("DataFormatConversionConfiguration", {}).get("Enabled", False))
     problems += buffering_problems(destination.get("BufferingHints", {}), converting)
+    problems += zero_buffering_problems(destination)
+    problems += schema_role_problems(destination)
     problems += conversion_problems(destination)
     problems += prefix_pair_problems(destination.get("Prefix", ""), destination.get("ErrorOutputPrefix"), "")
     problems += logging_problems(destination.get("CloudWatchLoggingOptions", {}), "")
@@ -164,10 +189,7 @@ def stream_problems(name: str, stream_type: str, destination: dict[str, Any]) ->
         if not backup:
             problems.append("S3BackupConfiguration: required when S3BackupMode is Enabled")
         else:
-            problems += buffering_problems(backup.get("BufferingHints", {}), converting=False)
-            if backup.get("CompressionFormat", "UNCOMPRESSED") not in COMPRESSION_FORMATS:
-                problems.append(f"S3BackupConfiguration.CompressionFormat: {backup['CompressionFormat']!r} "
-                                "is not a Firehose compression format")
+            problems += buffering_problems(backup.get("BufferingHints", {}), converting=False, backup=True)
             problems += prefix_pair_problems(backup.get("Prefix", ""), backup.get("ErrorOutputPrefix"),
                                              "S3BackupConfiguration.")
             problems += logging_problems(backup.get("CloudWatchLoggingOptions", {}), "S3BackupConfiguration.")

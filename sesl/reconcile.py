@@ -25,7 +25,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import aws_errors
+from sesl import aws_errors, model_check
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
 from sesl.fold import FoldError
@@ -105,11 +105,27 @@ def desired_objects(env: Env, kinds: Iterable[Kind[Any, Any]], targets: Sequence
 
 
 def validate_env(env: Env) -> list[str]:
-    """Every rule AWS documents for the desired state, checked offline."""
+    """Every rule AWS documents for the desired state, checked offline: each kind's rules, and every
+    request it sends against botocore's service model (sesl.model_check)."""
     problems: list[str] = []
     for kind, want in desired_objects(env, REGISTRY):
-        problems += [f"{kind.kind}.{want.name}: {p}" for p in kind.validate(env, want)]
+        problems += [f"{kind.kind}.{want.name}: {p}" for p in [*kind.validate(env, want), *model_problems(kind, want)]]
     return problems
+
+
+def model_problems(kind: Kind[Any, Any], want: Any) -> list[str]:
+    """botocore's model over every request of one desired object; a value an update sends again (the same member
+    breaking the same shape rule) is reported once, for the create."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for request in kind.requests(want):
+        for problem in model_check.check(request.service, request.operation, request.params):
+            path, _, rest = problem.partition(": ")
+            same = f"{path.rsplit('.', 1)[-1]}: {rest}"
+            if same not in seen:
+                seen.add(same)
+                found.append(problem)
+    return found
 
 
 def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind[Any, Any], Any]]) -> list[Any]:

@@ -28,6 +28,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sesl import cloudwatch_rules, firehose_rules, glue_rules, model_check
 from sesl.errors import ConfigError
 from sesl.naming import ENV_PLACEHOLDER, EVENTS_BUCKET_TEMPLATE, FLOWS, RESULTS_BUCKET_TEMPLATE, Names, name_problems
 
@@ -50,9 +51,6 @@ DEFAULT_CONFIG = "sesl.toml"
 # CloudWatch Logs PutRetentionPolicy: the only values AWS accepts (botocore logs shape `Days`).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
                       2192, 2557, 2922, 3288, 3653)
-# SESv2 EventType enum (botocore sesv2 2019-09-27 shape `EventType`).
-SES_EVENT_TYPES = ("SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK",
-                   "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION")
 
 
 def between(low: float, high: float) -> Check:
@@ -72,6 +70,14 @@ def matches(pattern: str, what: str) -> Check:
 
     def check(value: Any) -> str | None:
         return None if compiled.fullmatch(str(value)) else f"must be {what}, got {value!r}"
+    return check
+
+
+def from_model(service: str, shape: str) -> Check:
+    """The min/max/enum of a botocore shape, as a setting's check: the numbers are stated in botocore only."""
+    def check(value: Any) -> str | None:
+        problem = model_check.value_problem(service, shape, value)
+        return f"{problem} (botocore {service} {shape})" if problem else None
     return check
 
 
@@ -102,11 +108,14 @@ class S3Settings:
 
 @dataclass(frozen=True)
 class FirehoseSettings:
-    # BufferingHints: IntervalInSeconds 0-900 (botocore firehose `IntervalInSeconds`); with record
-    # format conversion SizeInMBs must be 64-128 (Firehose developer guide, record-format-conversion).
-    buffer_interval_seconds: int = setting(60, between(0, 900), "Firehose buffering interval")
-    buffer_size_mib: int = setting(64, None, "Firehose buffer size (64-128 with Parquet conversion)")
-    parquet_compression: str = setting("GZIP", None, "ParquetSerDe.Compression")
+    # BufferingHints ranges from botocore firehose `IntervalInSeconds`, `SizeInMBs`; with record format
+    # conversion SizeInMBs must be 64-128 and the S3 backup buffers 60-900 s (sesl.firehose_rules).
+    buffer_interval_seconds: int = setting(60, from_model("firehose", "IntervalInSeconds"),
+                                           "Firehose buffering interval (60-900 with the raw backup)")
+    buffer_size_mib: int = setting(64, from_model("firehose", "SizeInMBs"),
+                                   "Firehose buffer size (64-128 with Parquet conversion)")
+    parquet_compression: str = setting("GZIP", from_model("firehose", "ParquetCompression"),
+                                       "ParquetSerDe.Compression")
     log_retention_days: int = setting(14, one_of(LOG_RETENTION_DAYS), "CloudWatch Logs retention")
     backup_enabled: bool = setting(True, None, "keep the raw JSON under raw/<stream>/")
 
@@ -115,21 +124,22 @@ class FirehoseSettings:
 class GlueSettings:
     projection_year_min: int = setting(2025, between(1970, 9999), "first year of the year projection")
     projection_year_max: int = setting(2035, between(1970, 9999), "last year of the year projection")
-    crawler_schedule: str = setting("cron(0 0 ? * SUN *)", None, "raw-schema crawler schedule (UTC)")
+    crawler_schedule: str = setting("cron(0 0 ? * SUN *)", lambda v: next(iter(glue_rules.schedule_problems(v)), None),
+                                    "raw-schema crawler schedule (UTC)")
     crawler_enabled: bool = setting(True, None, "run the weekly raw-schema crawler")
 
 
 @dataclass(frozen=True)
 class SesSettings:
     event_types: list[str] = setting(["SEND", "DELIVERY", "BOUNCE", "COMPLAINT", "OPEN", "CLICK"],
-                                     each(one_of(SES_EVENT_TYPES)), "SESv2 event types published")
+                                     each(from_model("sesv2", "EventType")), "SESv2 event types published")
     sender: str = setting("", None, "verified sender identity used by `sesl verify` on real AWS")
 
 
 @dataclass(frozen=True)
 class AthenaSettings:
-    # BytesScannedCutoffPerQuery: long, min 10,000,000 (botocore athena `BytesScannedCutoffValue`).
-    bytes_scanned_cutoff: int = setting(1024**3, between(10_000_000, 2**63 - 1), "per-query scan cut-off")
+    bytes_scanned_cutoff: int = setting(1024**3, from_model("athena", "BytesScannedCutoffValue"),
+                                        "per-query scan cut-off")
     engine_version: str = setting("Athena engine version 3", None, "pinned engine version")
     delete_saved_queries_on_destroy: bool = setting(False, None, "destroy also deletes saved queries")
 
@@ -284,26 +294,34 @@ def _load_ignore(value: Any, path: str, problems: list[str]) -> list[IgnoreRule]
     return rules
 
 
-def _cross_checks(spec: EnvSpec) -> list[str]:
+def _cross_checks(spec: EnvSpec) -> list[tuple[str, str]]:
+    """Rules that tie settings together: (key path under env.<name>, problem)."""
     problems = []
     g = spec.glue
     if g.projection_year_min > g.projection_year_max:
-        problems.append(f"env.{spec.env}.glue.projection_year_min: must not exceed projection_year_max")
+        problems.append(("glue.projection_year_min", "must not exceed projection_year_max"))
+    fh = spec.firehose
+    if fh.backup_enabled and (problem := firehose_rules.backup_interval_problem(fh.buffer_interval_seconds)):
+        # The raw backup buffers with the same interval (sesl.resources.firehose_stream.destination_config).
+        problems.append(("firehose.buffer_interval_seconds", f"{problem}; the raw backup (backup_enabled) uses "
+                                                             "this interval too"))
     m = spec.monitoring
-    if m.datapoints_to_alarm > m.evaluation_periods:
-        # PutMetricAlarm: DatapointsToAlarm must be <= EvaluationPeriods (CloudWatch API reference).
-        problems.append(f"env.{spec.env}.monitoring.datapoints_to_alarm: must not exceed evaluation_periods")
-    if m.alarm_period_seconds not in (10, 20, 30) and m.alarm_period_seconds % 60 != 0:
-        # PutMetricAlarm Period: 10, 20, 30 or a multiple of 60 (CloudWatch API reference).
-        problems.append(f"env.{spec.env}.monitoring.alarm_period_seconds: must be 10, 20, 30 or a "
-                        f"multiple of 60, got {m.alarm_period_seconds}")
-    limit = 86_400 if m.alarm_period_seconds < 3600 else 604_800
-    if m.alarm_period_seconds * m.evaluation_periods > limit:
-        # PutMetricAlarm (Period): Period x EvaluationPeriods at most 604,800 s, and at most 86,400 s when
-        # the period is under one hour (CloudWatch API reference).
-        problems.append(f"env.{spec.env}.monitoring: alarm_period_seconds x evaluation_periods must be at "
-                        f"most {limit} for this period")
+    keys = {"Period": "alarm_period_seconds", "EvaluationPeriods": "evaluation_periods",
+            "DatapointsToAlarm": "datapoints_to_alarm"}
+    problems += [(f"monitoring.{keys[member]}", problem) for member, problem in cloudwatch_rules.period_problems(
+        m.alarm_period_seconds, m.evaluation_periods, m.datapoints_to_alarm)]
     return problems
+
+
+def _without(spec: EnvSpec, keys: list[str]) -> EnvSpec:
+    """The spec with each key back at its default: a setting that breaks a rule is not used further, so the
+    resources built from the spec do not report the same problem again."""
+    default = EnvSpec(env=spec.env)
+    for key in keys:
+        section, name = key.split(".")
+        values = replace(getattr(spec, section), **{name: getattr(getattr(default, section), name)})
+        spec = replace(spec, **{section: values})
+    return spec
 
 
 def default_spec(env: str) -> EnvSpec:
@@ -453,9 +471,10 @@ def collect_problems(env: str, config: Mapping[str, Any], where: str = "") -> tu
     spec = _load_section(EnvSpec, section, f"env.{env}", problems, base=spec)
     if env == "prod" and section.get("production") is False:
         problems.append("env.prod.production: prod always has prod's protections; remove the key")
-    problems += _cross_checks(spec)
+    crossed = _cross_checks(spec)
+    problems += [f"env.{env}.{key}: {problem}" for key, problem in crossed]
     problems += _name_checks(spec)
-    return spec, problems
+    return _without(spec, [key for key, _ in crossed]), problems
 
 
 def _shared_buckets(envs: Mapping[str, Any]) -> list[str]:

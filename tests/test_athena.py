@@ -19,6 +19,7 @@ from sesl.context import AwsContext
 from sesl.errors import AwsCallError
 from sesl.model import Action, DestroyOptions
 from sesl.naming import Names
+from sesl.reconcile import model_problems
 from sesl.resources.athena_named_query import AthenaNamedQueryKind, NamedQuerySpec
 from sesl.resources.athena_workgroup import AthenaWorkgroupKind, WorkgroupSpec, WorkgroupState
 from sesl.resources.base import Env
@@ -114,10 +115,11 @@ def test_workgroup_validation() -> None:
     want = kind.desired(env)[0]
     assert kind.validate(env, want) == []
     low = replace(want, configuration={**want.configuration, "BytesScannedCutoffPerQuery": 9_999_999})
-    assert "at least 10000000" in kind.validate(env, low)[0]
+    assert model_problems(kind, low) == ["CreateWorkGroup.Configuration.BytesScannedCutoffPerQuery: 9999999 is below "
+                                         "the minimum 10000000 (botocore athena BytesScannedCutoffValue min)"]
     engine = replace(want, configuration={**want.configuration, "EngineVersion": {"SelectedEngineVersion": "v9"}})
     assert "engine version" in kind.validate(env, engine)[0]
-    assert "1-128" in kind.validate(env, replace(want, name="bad name"))[0]
+    assert "'bad name' does not match [a-zA-Z0-9._-]{1,128}" in model_problems(kind, replace(want, name="bad name"))[0]
 
 
 def test_query_cost_rounds_up_to_the_megabyte_with_a_10_mb_minimum() -> None:

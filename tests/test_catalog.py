@@ -12,10 +12,11 @@ import pytest
 from sesl import reconcile
 from sesl.context import AwsContext
 from sesl.errors import RefusedError
+from sesl.glue_rules import schedule_problems
 from sesl.model import Action
 from sesl.naming import Names
 from sesl.resources.base import Env
-from sesl.resources.glue_crawler import GlueCrawlerKind, schedule_problems
+from sesl.resources.glue_crawler import GlueCrawlerKind
 from sesl.resources.glue_table import GlueTableKind
 from sesl.spec import default_spec
 from tests.conftest import ACCOUNT, boto

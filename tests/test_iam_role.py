@@ -13,6 +13,7 @@ import pytest
 from sesl.context import AwsContext
 from sesl.diff import normalize_policy
 from sesl.naming import Names
+from sesl.reconcile import model_problems
 from sesl.resources.base import Env
 from sesl.resources.iam_role import IamRoleKind, RoleSpec, RoleState, crawler_role, firehose_role, ses_role
 from sesl.sandbox.shapes.iam import trust_principals_as_arns
@@ -127,7 +128,7 @@ def test_role_validation_rejects_overlong_names() -> None:
     kind = IamRoleKind()
     want = kind.desired(env)[0]
     assert kind.validate(env, want) == []
-    assert "longer than 64" in kind.validate(env, replace(want, name="r" * 65))[0]
+    assert "65 characters is above the maximum length 64" in model_problems(kind, replace(want, name="r" * 65))[0]
 
 
 # --- the crawler role --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from sesl.context import AwsContext
 from sesl.naming import Names
+from sesl.reconcile import model_problems
 from sesl.resources.base import Env
 from sesl.resources.log_group import LogGroupKind
 from sesl.spec import default_spec
@@ -53,8 +54,9 @@ def test_retention_must_be_a_value_cloudwatch_accepts() -> None:
     want = kind.desired(env)[0]
     assert kind.validate(env, want) == []
     assert "not one CloudWatch Logs accepts" in kind.validate(env, replace(want, retention_days=15))[0]
-    assert "log group name" in kind.validate(env, replace(want, name="/aws/bad name"))[0]
-    assert "without ':'" in kind.validate(env, replace(want, streams=("a:b",)))[0]
+    assert "'/aws/bad name' does not match" in model_problems(kind, replace(want, name="/aws/bad name"))[0]
+    assert "CreateLogStream.logStreamName: 'a:b' does not match [^:*]*" in model_problems(
+        kind, replace(want, streams=("a:b",)))[0]
 
 
 # --- what AWS answers (sesl.sandbox.shapes.logs) ------------------------------------------------------------------

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from sesl import reconcile
+from sesl.cloudwatch_rules import dashboard_problems
 from sesl.context import AwsContext
 from sesl.model import Action
 from sesl.naming import Names
+from sesl.reconcile import model_problems
 from sesl.resources.base import Env
-from sesl.resources.budget import BudgetKind
-from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind, alarm_problems
-from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind, body_problems
+from sesl.resources.budget import BudgetKind, subscriber_problems
+from sesl.resources.cloudwatch_alarm import CloudWatchAlarmKind
+from sesl.resources.cloudwatch_dashboard import CloudWatchDashboardKind
 from sesl.sandbox.shapes import sns as sandbox_sns
 from sesl.spec import EnvSpec, default_spec
 from tests.conftest import ACCOUNT, boto
@@ -88,16 +90,19 @@ def test_heartbeat_and_reputation_alarms() -> None:
     ({"Period": 45}, "multiple of 60"),
     ({"Period": 300, "EvaluationPeriods": 289, "DatapointsToAlarm": 1}, "at most 86400"),
     ({"Period": 3600, "EvaluationPeriods": 169, "DatapointsToAlarm": 1}, "at most 604800"),
-    ({"DatapointsToAlarm": 4, "EvaluationPeriods": 3}, "between 1 and EvaluationPeriods"),
-    ({"ComparisonOperator": "Bigger"}, "ComparisonOperator 'Bigger'"),
-    ({"Statistic": "p99"}, "Statistic 'p99'"),
-    ({"TreatMissingData": "sometimes"}, "TreatMissingData 'sometimes'"),
-    ({"AlarmActions": ["arn"] * 6}, "at most 5 actions"),
+    ({"DatapointsToAlarm": 4, "EvaluationPeriods": 3}, "DatapointsToAlarm: 4 must not exceed EvaluationPeriods (3)"),
+    ({"TreatMissingData": "sometimes"}, "TreatMissingData: 'sometimes'"),
+    ({"ComparisonOperator": "Bigger"}, "ComparisonOperator: 'Bigger' is not one of"),
+    ({"Statistic": "p99"}, "Statistic: 'p99' is not one of"),
+    ({"AlarmActions": ["arn:aws:sns:us-west-2:1:t"] * 6}, "6 items is above the maximum length 5"),
 ])
 def test_alarm_rules_follow_cloudwatch(edit: dict[str, Any], expected: str) -> None:
-    alarm = CloudWatchAlarmKind().desired(_env(default_spec("dev")))[0]
-    assert alarm_problems(alarm.name, alarm.params) == []
-    assert any(expected in p for p in alarm_problems(alarm.name, {**alarm.params, **edit}))
+    kind = CloudWatchAlarmKind()
+    env = _env(default_spec("dev"))
+    alarm = kind.desired(env)[0]
+    assert kind.validate(env, alarm) + model_problems(kind, alarm) == []
+    bad = replace(alarm, params={**alarm.params, **edit})
+    assert any(expected in p for p in kind.validate(env, bad) + model_problems(kind, bad))
 
 
 def test_dashboard_is_compared_as_json(ctx: AwsContext) -> None:
@@ -120,9 +125,12 @@ def test_a_dashboard_without_sesls_marker_is_not_sesls(ctx: AwsContext) -> None:
 
 def test_dashboard_body_rules() -> None:
     body = CloudWatchDashboardKind().desired(_env(default_spec("dev")))[0].body
-    assert body_problems(body) == []
-    assert body_problems({"start": "-PT1H"}) == ["the body must include a widgets array"]
-    assert "past the 24-column grid" in body_problems({"widgets": [{"x": 20, "width": 6}]})[0]
+    assert dashboard_problems("email-events-dev", body) == []
+    assert dashboard_problems("email-events-dev", {"start": "-PT1H"}) == ["the body must include a widgets array"]
+    assert dashboard_problems("email-events-dev", {"widgets": [{"x": 20, "width": 6}]}) == [
+        "widget 0 extends past the 24-column grid"]
+    assert dashboard_problems("email-events-dev", {"widgets": [{"x": 18, "width": 6}]}) == []
+    assert dashboard_problems("email events", {"widgets": []}) == ["dashboard name must be 1-255 of A-Z a-z 0-9 - _"]
 
 
 def test_budget_climbs_the_ladder_and_compares_amounts_as_numbers(ctx: AwsContext) -> None:
@@ -160,5 +168,14 @@ def test_budget_without_an_alert_email_warns_and_validates_names() -> None:
     assert want.subscribers() == (("SNS", TOPIC_ARN),)
     assert kind.warnings(env, want) == [
         f"no env.<name>.alert_email: budget alerts go only to the alert topic {TOPIC_ARN}"]
-    assert "1-100 characters" in kind.validate(env, replace(want, name="a:b"))[0]
-    assert kind.validate(env, replace(want, name="x" * 101))
+    assert "CreateBudget.Budget.BudgetName: 'a:b' does not match" in model_problems(kind, replace(want, name="a:b"))[0]
+    assert "101 characters is above the maximum length 100" in model_problems(kind, replace(want, name="x" * 101))[0]
+    assert model_problems(kind, want) == []
+
+
+def test_a_budget_notification_takes_one_topic_and_ten_addresses() -> None:
+    topic, other = ("SNS", TOPIC_ARN), ("SNS", TOPIC_ARN + "-2")
+    emails = tuple(("EMAIL", f"o{i}@example.com") for i in range(11))
+    assert subscriber_problems((topic, *emails[:10])) == []
+    assert subscriber_problems((topic, other)) == ["a notification takes one SNS subscriber, not 2"]
+    assert subscriber_problems(emails) == ["a notification takes at most 10 e-mail subscribers, not 11"]

@@ -13,6 +13,7 @@ from sesl import reconcile
 from sesl.context import AwsContext
 from sesl.errors import SeslError
 from sesl.naming import Names
+from sesl.reconcile import model_problems
 from sesl.resources import ses_event_destination as ses
 from sesl.resources.base import Env
 from sesl.retry import retry_eventual
@@ -146,7 +147,7 @@ def test_validation_uses_the_sesv2_enum() -> None:
     kind = ses.SesEventDestinationKind()
     want = kind.desired(env)[0]
     assert kind.validate(env, want) == []
-    assert "not a SESv2 EventType" in kind.validate(env, replace(want, event_types=("open",)))[0]
+    assert "'OPEN_' is not one of SEND, REJECT" in model_problems(kind, replace(want, event_types=("OPEN_",)))[0]
     assert "at least one" in kind.validate(env, replace(want, event_types=()))[0]
     assert "1-64 letters" in kind.validate(env, replace(want, name="bad name"))[0]
 

@@ -44,12 +44,24 @@ def test_every_problem_is_reported_with_its_key_path_in_one_run() -> None:
                      "env.dev.acount_id: unknown key", "env.dev.region: must be str",
                      "env.dev.account_id: must be a 12-digit account id",
                      "env.dev.firehose.log_retention_days: must be one of",
-                     "env.dev.firehose.buffer_interval_seconds: must be between 0 and 900",
-                     "env.dev.athena.bytes_scanned_cutoff: must be between 10000000",
-                     "env.dev.ses.event_types: must be one of", "env.dev.ignore[0]: needs",
-                     "env.dev.monitoring.datapoints_to_alarm: must not exceed evaluation_periods",
+                     "env.dev.firehose.buffer_interval_seconds: 901 is above the maximum 900 (botocore firehose "
+                     "IntervalInSeconds)",
+                     "env.dev.athena.bytes_scanned_cutoff: 1000 is below the minimum 10000000",
+                     "env.dev.ses.event_types: 'open' is not one of SEND,", "env.dev.ignore[0]: needs",
+                     "env.dev.monitoring.datapoints_to_alarm: 4 must not exceed EvaluationPeriods (3)",
                      "env.dev.monitoring.alarm_period_seconds: must be 10, 20, 30 or a multiple of 60"]:
         assert expected in text, f"missing: {expected}\n{text}"
+
+
+def test_a_setting_that_breaks_a_cross_rule_is_reported_once_and_not_used() -> None:
+    spec, problems = collect_problems("dev", {"env": {"dev": {"monitoring": {"datapoints_to_alarm": 4}}}})
+    assert problems == ["env.dev.monitoring.datapoints_to_alarm: 4 must not exceed EvaluationPeriods (3)"]
+    assert spec.monitoring.datapoints_to_alarm == 3  # back at its default: the alarms do not repeat the problem
+    spec, problems = collect_problems("dev", {"env": {"dev": {"firehose": {"buffer_interval_seconds": 59}}}})
+    assert [p.split(":")[0] for p in problems] == ["env.dev.firehose.buffer_interval_seconds"]
+    assert spec.firehose.buffer_interval_seconds == 60
+    spec, problems = collect_problems("dev", {"env": {"dev": {"firehose": {"buffer_interval_seconds": 60}}}})
+    assert problems == []
 
 
 def test_booleans_are_not_numbers_and_numbers_are_not_strings() -> None:
@@ -79,5 +91,6 @@ def test_bad_toml_and_missing_file_are_one_line_errors(tmp_path: Path) -> None:
 
 def test_every_setting_is_described() -> None:
     rows = describe_settings()
-    assert ("env.<name>.firehose.buffer_interval_seconds", "60", "Firehose buffering interval") in rows
+    assert ("env.<name>.firehose.buffer_interval_seconds", "60",
+            "Firehose buffering interval (60-900 with the raw backup)") in rows
     assert all(doc for _, _, doc in rows), [key for key, _, doc in rows if not doc]

@@ -8,7 +8,6 @@ aws-reference.md §4.1-§4.2 (botocore athena 2017-05-18, Athena user guide work
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +15,11 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.fold import fold_attribute, fold_whole_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 
-# botocore athena `WorkGroupName`: [a-zA-Z0-9._-]{1,128}; `BytesScannedCutoffValue`: min 10,000,000.
-WORKGROUP_NAME = re.compile(r"[a-zA-Z0-9._-]{1,128}")
-MIN_CUTOFF = 10_000_000
 # The values ListEngineVersions offers (Athena user guide, engine-versions; version 2 is retired).
+PRIMARY = "primary"
 ENGINE_VERSIONS = ("AUTO", "Athena engine version 3")
-MAX_DESCRIPTION = 1024
 
 # aspect -> the keys of WorkGroupConfiguration it owns
 CONFIGURATION_ASPECTS: dict[str, tuple[str, ...]] = {
@@ -55,6 +51,18 @@ class WorkgroupState:
     tags: dict[str, str]
 
 
+def configuration_updates(want: WorkgroupSpec) -> dict[str, Any]:
+    """UpdateWorkGroup's ConfigurationUpdates for the desired configuration (its result member is
+    ResultConfigurationUpdates)."""
+    c = want.configuration
+    # A member left out (an ignored difference AWS has no value for, sesl.fold) is left as it is.
+    updates: dict[str, Any] = {k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
+                                                 "BytesScannedCutoffPerQuery", "EngineVersion") if k in c}
+    if "ResultConfiguration" in c:
+        updates["ResultConfigurationUpdates"] = dict(c["ResultConfiguration"])
+    return updates
+
+
 class AthenaWorkgroupKind(Kind[WorkgroupSpec, WorkgroupState]):
     kind = "athena_workgroup"
     needs = ("s3_bucket",)
@@ -74,18 +82,17 @@ class AthenaWorkgroupKind(Kind[WorkgroupSpec, WorkgroupState]):
                               configuration, ownership_tags(env.spec.env, env.spec.tags))]
 
     def validate(self, env: Env, want: WorkgroupSpec) -> list[str]:
+        # The name's pattern, the description's length and the 10 MB cut-off minimum are botocore's (model_check).
         problems = []
-        if not WORKGROUP_NAME.fullmatch(want.name):
-            problems.append("workgroup name must be 1-128 of letters, digits, '.', '_', '-'")
-        if want.configuration["BytesScannedCutoffPerQuery"] < MIN_CUTOFF:
-            problems.append(f"BytesScannedCutoffPerQuery must be at least {MIN_CUTOFF} bytes (10 MB)")
         engine = want.configuration["EngineVersion"]["SelectedEngineVersion"]
         if engine not in ENGINE_VERSIONS:
             problems.append(f"engine version {engine!r} is not one of {', '.join(ENGINE_VERSIONS)}")
         if not want.configuration["ResultConfiguration"]["OutputLocation"].startswith("s3://"):
             problems.append("the result location must be an s3:// URI")
-        if len(want.description) > MAX_DESCRIPTION:
-            problems.append(f"description longer than {MAX_DESCRIPTION} characters")
+        if want.name == PRIMARY:
+            # "The primary workgroup cannot be deleted" (Athena guide, workgroups-create-update-delete) and exists
+            # in every account: sesl's workgroup must be its own.
+            problems.append(f"the workgroup cannot be {PRIMARY!r}, the account's default workgroup")
         return problems
 
     def read(self, ctx: AwsContext, want: WorkgroupSpec) -> WorkgroupState | None:
@@ -122,19 +129,20 @@ class AthenaWorkgroupKind(Kind[WorkgroupSpec, WorkgroupState]):
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
 
+    def requests(self, want: WorkgroupSpec) -> list[Request]:
+        return [Request("athena", "CreateWorkGroup", {"Name": want.name, "Description": want.description,
+                                                      "Configuration": want.configuration,
+                                                      "Tags": tag_list(want.tags)}),
+                Request("athena", "UpdateWorkGroup", {"WorkGroup": want.name, "State": "ENABLED",
+                                                      "ConfigurationUpdates": configuration_updates(want)},
+                        stage="update")]
+
     def create(self, ctx: AwsContext, want: WorkgroupSpec) -> None:
-        ctx.client("athena").create_work_group(Name=want.name, Description=want.description,
-                                               Configuration=want.configuration, Tags=tag_list(want.tags))
+        send(ctx.client("athena"), create_requests(self.requests(want))[0])
 
     def update_whole(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
-        # UpdateWorkGroup takes ConfigurationUpdates, whose result member is ResultConfigurationUpdates.
-        c = want.configuration
-        # A member left out (an ignored difference AWS has no value for) is left as it is.
-        updates: dict[str, Any] = {k: c[k] for k in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
-                                                     "BytesScannedCutoffPerQuery", "EngineVersion") if k in c}
-        if "ResultConfiguration" in c:
-            updates["ResultConfigurationUpdates"] = dict(c["ResultConfiguration"])
-        ctx.client("athena").update_work_group(WorkGroup=want.name, State=want.state, ConfigurationUpdates=updates)
+        ctx.client("athena").update_work_group(WorkGroup=want.name, State=want.state,
+                                               ConfigurationUpdates=configuration_updates(want))
 
     def update_tags(self, ctx: AwsContext, want: WorkgroupSpec, have: WorkgroupState) -> None:
         ctx.client("athena").tag_resource(ResourceARN=have.arn, Tags=tag_list(want.tags))

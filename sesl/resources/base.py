@@ -18,8 +18,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+import botocore
 import botocore.exceptions
 
 from sesl.context import AwsContext
@@ -37,6 +38,29 @@ class Env:
 
     spec: EnvSpec
     names: Names
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call sesl sends: what `sesl validate` checks against botocore's model (sesl.model_check).
+
+    `stage` says when: "create" calls are what create() sends, in order; "update" calls are the requests
+    an update sends whose shape differs from the create's (e.g. Athena UpdateWorkGroup ConfigurationUpdates).
+    """
+
+    service: str
+    operation: str  # the API name, e.g. CreateDeliveryStream
+    params: dict[str, Any]
+    stage: Literal["create", "update"] = "create"
+
+
+def send(client: Any, request: Request) -> Any:
+    """Send one request with the client of its service."""
+    return getattr(client, botocore.xform_name(request.operation))(**request.params)
+
+
+def create_requests(requests: Sequence[Request]) -> list[Request]:
+    return [r for r in requests if r.stage == "create"]
 
 
 class Desired(Protocol):
@@ -125,6 +149,11 @@ class Kind(ABC, Generic[D, O]):
     def delete(self, ctx: AwsContext, have: O) -> None: ...
 
     def validate(self, env: Env, want: D) -> list[str]:
+        return []
+
+    def requests(self, want: D) -> list[Request]:
+        """The calls create() sends for `want`, with exactly its parameters, and the update calls shaped
+        differently (checked offline against botocore's model by `sesl validate`)."""
         return []
 
     def warnings(self, env: Env, want: D) -> list[str]:

@@ -14,7 +14,6 @@ reference, Notification).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,12 +22,10 @@ from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, read_or_none, send
 
 BUDGETS_REGION = "us-east-1"
 # botocore budgets `BudgetName`: 1-100 characters, no ':' or '\', no "/action/".
-BUDGET_NAME = re.compile(r"[^:\\]{1,100}")
-MAX_NOTIFICATIONS = 10  # per budget (Budgets quotas; CreateBudget NotificationsWithSubscribers)
 MAX_EMAIL_SUBSCRIBERS = 10  # per notification, plus one SNS topic
 
 Notification = tuple[str, str, float, str]  # (type, comparison, threshold, threshold type)
@@ -88,6 +85,19 @@ def _key(raw: dict[str, Any]) -> Notification:
             raw.get("ThresholdType", "PERCENTAGE"))
 
 
+def subscriber_problems(subscribers: tuple[Subscriber, ...]) -> list[str]:
+    """Budgets API reference, Subscriber / CreateNotification: a notification has at most one SNS topic and up
+    to 10 e-mail subscribers (botocore counts only the 11 together)."""
+    problems = []
+    sns = [a for kind, a in subscribers if kind == "SNS"]
+    emails = [a for kind, a in subscribers if kind == "EMAIL"]
+    if len(sns) > 1:
+        problems.append(f"a notification takes one SNS subscriber, not {len(sns)}")
+    if len(emails) > MAX_EMAIL_SUBSCRIBERS:
+        problems.append(f"a notification takes at most {MAX_EMAIL_SUBSCRIBERS} e-mail subscribers, not {len(emails)}")
+    return problems
+
+
 def _subscriber_list(subscribers: tuple[Subscriber, ...]) -> list[dict[str, str]]:
     return [{"SubscriptionType": kind, "Address": address} for kind, address in subscribers]
 
@@ -106,12 +116,8 @@ class BudgetKind(Kind[BudgetSpec, BudgetState]):
                            env.names.alert_topic_arn)]
 
     def validate(self, env: Env, want: BudgetSpec) -> list[str]:
-        problems = []
-        if not BUDGET_NAME.fullmatch(want.name) or "/action/" in want.name:
-            problems.append("budget name must be 1-100 characters without ':', '\\' or '/action/'")
-        if len(want.notifications) > MAX_NOTIFICATIONS:
-            problems.append(f"at most {MAX_NOTIFICATIONS} notifications per budget")
-        return problems
+        # The name (1-100, no ':' '\\' '/action/') and the 10 notifications are botocore's (model_check).
+        return subscriber_problems(want.subscribers())
 
     def warnings(self, env: Env, want: BudgetSpec) -> list[str]:
         if want.email:
@@ -157,12 +163,16 @@ class BudgetKind(Kind[BudgetSpec, BudgetState]):
                 *self.change(want, have, "notifications", notification_fields(have, want)),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
-    def create(self, ctx: AwsContext, want: BudgetSpec) -> None:
+    def requests(self, want: BudgetSpec) -> list[Request]:
         subscribers = _subscriber_list(want.subscribers())
-        self._client(ctx).create_budget(
-            AccountId=want.account, Budget=want.budget(), ResourceTags=tag_list(want.tags),
-            NotificationsWithSubscribers=[{"Notification": _notification(n), "Subscribers": subscribers}
-                                          for n in want.notifications])
+        return [Request("budgets", "CreateBudget", {
+            "AccountId": want.account, "Budget": want.budget(), "ResourceTags": tag_list(want.tags),
+            "NotificationsWithSubscribers": [{"Notification": _notification(n), "Subscribers": subscribers}
+                                             for n in want.notifications]})]
+
+    def create(self, ctx: AwsContext, want: BudgetSpec) -> None:
+        (request,) = self.requests(want)
+        send(self._client(ctx), request)
 
     def update_limit(self, ctx: AwsContext, want: BudgetSpec, have: BudgetState) -> None:
         self._client(ctx).update_budget(AccountId=want.account, NewBudget=want.budget())

@@ -13,22 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sesl import cloudwatch_rules
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, HEARTBEAT_METRIC, METRIC_NAMESPACE
-from sesl.resources.base import Aspect, Env, Kind
-
-# Enums and limits from botocore cloudwatch 2010-08-01 (PutMetricAlarmInput and its shapes) and the
-# PutMetricAlarm API reference.
-COMPARISONS = ("GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
-               "LessThanOrEqualToThreshold")
-STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
-MAX_ACTIONS = 5
-MAX_NAME = 255
-MAX_DESCRIPTION = 1024
+from sesl.resources.base import Aspect, Env, Kind, Request, send
 
 Params = dict[str, Any]
 
@@ -47,32 +38,6 @@ class AlarmState:
     arn: str
     params: Params
     tags: dict[str, str]
-
-
-def alarm_problems(name: str, p: Params) -> list[str]:
-    problems = []
-    if not 1 <= len(name) <= MAX_NAME:
-        problems.append(f"alarm name must be 1-{MAX_NAME} characters")
-    if len(p.get("AlarmDescription", "")) > MAX_DESCRIPTION:
-        problems.append(f"AlarmDescription longer than {MAX_DESCRIPTION} characters")
-    period, evaluations = int(p["Period"]), int(p["EvaluationPeriods"])
-    if period not in (10, 20, 30) and period % 60:
-        problems.append(f"Period {period}: must be 10, 20, 30 or a multiple of 60")
-    limit = 86_400 if period < 3600 else 604_800
-    if period * evaluations > limit:
-        problems.append(f"Period x EvaluationPeriods = {period * evaluations} s: at most {limit} s for this period")
-    if not 1 <= int(p.get("DatapointsToAlarm") or evaluations) <= evaluations:
-        problems.append("DatapointsToAlarm must be between 1 and EvaluationPeriods")
-    if p["ComparisonOperator"] not in COMPARISONS:
-        problems.append(f"ComparisonOperator {p['ComparisonOperator']!r} is not one of {', '.join(COMPARISONS)}")
-    if p["Statistic"] not in STATISTICS:
-        problems.append(f"Statistic {p['Statistic']!r} is not one of {', '.join(STATISTICS)}")
-    if p.get("TreatMissingData", "missing") not in MISSING_DATA:
-        problems.append(f"TreatMissingData {p['TreatMissingData']!r} is not one of {', '.join(MISSING_DATA)}")
-    for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
-        if len(p.get(key, [])) > MAX_ACTIONS:
-            problems.append(f"{key}: at most {MAX_ACTIONS} actions")
-    return problems
 
 
 def _alarm(name: str, description: str, namespace: str, metric: str, dimensions: dict[str, str], statistic: str,
@@ -164,7 +129,7 @@ class CloudWatchAlarmKind(Kind[AlarmSpec, AlarmState]):
         return [AlarmSpec(name, params, tags) for name, params in pairs]
 
     def validate(self, env: Env, want: AlarmSpec) -> list[str]:
-        return alarm_problems(want.name, want.params)
+        return cloudwatch_rules.alarm_problems(want.params)
 
     def read(self, ctx: AwsContext, want: AlarmSpec) -> AlarmState | None:
         cloudwatch = ctx.client("cloudwatch")
@@ -185,8 +150,13 @@ class CloudWatchAlarmKind(Kind[AlarmSpec, AlarmState]):
         return [*self.change(want, have, "definition", diff_values(_comparable(have.params), _comparable(want.params))),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
+    def requests(self, want: AlarmSpec) -> list[Request]:
+        return [Request("cloudwatch", "PutMetricAlarm", {"AlarmName": want.name, "Tags": tag_list(want.tags),
+                                                         **want.params})]
+
     def create(self, ctx: AwsContext, want: AlarmSpec) -> None:
-        ctx.client("cloudwatch").put_metric_alarm(AlarmName=want.name, Tags=tag_list(want.tags), **want.params)
+        (request,) = self.requests(want)
+        send(ctx.client("cloudwatch"), request)
 
     def update_definition(self, ctx: AwsContext, want: AlarmSpec, have: AlarmState) -> None:
         # PutMetricAlarm replaces the whole definition; tags given here apply only on creation.

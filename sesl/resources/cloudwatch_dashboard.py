@@ -10,23 +10,19 @@ Dashboards take no tags: a text widget carrying sesl's ownership marker is the p
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from sesl import cloudwatch_rules
+from sesl.cloudwatch_rules import GRID_WIDTH
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, read_or_none, send
 from sesl.resources.cloudwatch_alarm import account_alarms, stream_alarms
 
-# Dashboard names: up to 255 of A-Z a-z 0-9 - _; a body has a widgets array of at most 500 widgets on a
-# 24-column grid (CloudWatch API reference, PutDashboard and Dashboard Body Structure and Syntax).
-DASHBOARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-MAX_WIDGETS = 500
-GRID_WIDTH = 24
 PERIOD = 300
 
 
@@ -85,19 +81,6 @@ def dashboard_body(env: Env) -> dict[str, Any]:
     return {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
 
 
-def body_problems(body: dict[str, Any]) -> list[str]:
-    widgets = body.get("widgets")
-    if not isinstance(widgets, list):
-        return ["the body must include a widgets array"]
-    problems = [] if len(widgets) <= MAX_WIDGETS else [f"at most {MAX_WIDGETS} widgets"]
-    for i, w in enumerate(widgets):
-        if w.get("x", 0) + w.get("width", 6) > GRID_WIDTH:
-            problems.append(f"widget {i} extends past the {GRID_WIDTH}-column grid")
-        if w.get("type") == "alarm" and len(w["properties"].get("alarms", [])) > 100:
-            problems.append(f"widget {i}: an alarm status widget shows at most 100 alarms")
-    return problems
-
-
 class CloudWatchDashboardKind(Kind[DashboardSpec, DashboardState]):
     kind = "cloudwatch_dashboard"
     needs = ("cloudwatch_alarm",)
@@ -107,8 +90,7 @@ class CloudWatchDashboardKind(Kind[DashboardSpec, DashboardState]):
         return [DashboardSpec(env.names.dashboard, dashboard_body(env))]
 
     def validate(self, env: Env, want: DashboardSpec) -> list[str]:
-        name = [] if DASHBOARD_NAME.fullmatch(want.name) else ["dashboard name must be 1-255 of A-Z a-z 0-9 - _"]
-        return name + body_problems(want.body)
+        return cloudwatch_rules.dashboard_problems(want.name, want.body)
 
     def read(self, ctx: AwsContext, want: DashboardSpec) -> DashboardState | None:
         answer = read_or_none(
@@ -126,8 +108,13 @@ class CloudWatchDashboardKind(Kind[DashboardSpec, DashboardState]):
     def diff(self, have: DashboardState, want: DashboardSpec) -> list[Change]:
         return self.change(want, have, "body", diff_values(have.body, want.body))
 
+    def requests(self, want: DashboardSpec) -> list[Request]:
+        return [Request("cloudwatch", "PutDashboard", {"DashboardName": want.name,
+                                                       "DashboardBody": json.dumps(want.body)})]
+
     def create(self, ctx: AwsContext, want: DashboardSpec) -> None:
-        ctx.client("cloudwatch").put_dashboard(DashboardName=want.name, DashboardBody=json.dumps(want.body))
+        (request,) = self.requests(want)
+        send(ctx.client("cloudwatch"), request)
 
     def update_body(self, ctx: AwsContext, want: DashboardSpec, have: DashboardState) -> None:
         self.create(ctx, want)

@@ -27,7 +27,7 @@ from sesl.errors import AwsCallError
 from sesl.fold import fold_attribute
 from sesl.model import Action, Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM, Names
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, read_or_none, send
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -163,6 +163,12 @@ def _update_request(config: Config) -> Config:
     return update
 
 
+def _create_request(want: StreamSpec) -> Request:
+    return Request("firehose", "CreateDeliveryStream", {
+        "DeliveryStreamName": want.name, "DeliveryStreamType": want.stream_type,
+        "ExtendedS3DestinationConfiguration": copy.deepcopy(want.destination), "Tags": tag_list(want.tags)})
+
+
 class FirehoseStreamKind(Kind[StreamSpec, StreamState]):
     kind = "firehose_stream"
     needs = ("s3_bucket", "iam_role", "glue_table", "log_group")
@@ -173,7 +179,7 @@ class FirehoseStreamKind(Kind[StreamSpec, StreamState]):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: StreamSpec) -> list[str]:
-        return firehose_rules.stream_problems(want.name, want.stream_type, want.destination)
+        return firehose_rules.stream_problems(want.destination)
 
     def warnings(self, env: Env, want: StreamSpec) -> list[str]:
         note = firehose_rules.appended_timestamp_warning(want.destination["Prefix"])
@@ -237,12 +243,19 @@ class FirehoseStreamKind(Kind[StreamSpec, StreamState]):
         return reasons
 
     # --- apply --------------------------------------------------------------------------
+    def requests(self, want: StreamSpec) -> list[Request]:
+        # UpdateDestination's version and destination ids are only known at apply time: placeholders of
+        # their documented shapes (botocore DeliveryStreamVersionId, DestinationId) stand in for them.
+        return [_create_request(want),
+                Request("firehose", "UpdateDestination", {
+                    "DeliveryStreamName": want.name, "CurrentDeliveryStreamVersionId": "1",
+                    "DestinationId": "destinationId-000000000001",
+                    "ExtendedS3DestinationUpdate": _update_request(want.destination)}, stage="update")]
+
     def create(self, ctx: AwsContext, want: StreamSpec) -> None:
         firehose = ctx.client("firehose")
-        retry_eventual(lambda: firehose.create_delivery_stream(
-            DeliveryStreamName=want.name, DeliveryStreamType=want.stream_type,
-            ExtendedS3DestinationConfiguration=copy.deepcopy(want.destination), Tags=tag_list(want.tags)),
-            f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
+        retry_eventual(lambda: send(firehose, _create_request(want)),
+                       f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
         wait_until_active(ctx, want.name)
 
     def update_whole(self, ctx: AwsContext, want: StreamSpec, have: StreamState) -> None:

@@ -10,7 +10,6 @@ read-only role; `sesl diff` compares what it found with the managed schema (the 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,12 +17,13 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl import glue_rules
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.errors import SeslError
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, read_or_none, send
 from sesl.retry import retry_eventual
 from sesl.ui import reporter
 
@@ -34,9 +34,6 @@ SCHEMA_CHANGE_POLICY = {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior"
 RECRAWL_POLICY = {"RecrawlBehavior": "CRAWL_EVERYTHING"}
 CONFIGURATION = {"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"},
                  "CrawlerOutput": {"Partitions": {"AddOrUpdateBehavior": "InheritFromTable"}}}
-CRAWLER_NAME = re.compile(r"[\u0020-\uD7FF\uE000-\uFFFD\t]{1,255}")  # botocore glue NameString
-_FIELD = r"[0-9A-Za-z*?,/#L W\-]+"
-CRON = re.compile(rf"cron\(({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD}) ({_FIELD})\)")
 
 CONFIG_ASPECTS: dict[str, tuple[str, ...]] = {
     "role": ("Role",), "targets": ("Targets",), "schedule": ("Schedule",),
@@ -75,22 +72,6 @@ def s3_targets(targets: dict[str, Any] | None) -> dict[str, Any]:
     found = [{k: v for k, v in t.items() if v not in (None, [], {})} for t in (targets or {}).get("S3Targets") or []]
     others = {k: v for k, v in (targets or {}).items() if k != "S3Targets" and v}
     return {"S3Targets": found, **others}
-
-
-def schedule_problems(expression: str) -> list[str]:
-    """Glue cron: six fields, UTC, one of day-of-month / day-of-week '?', at most every 5 minutes
-    (Glue guide, monitor-data-warehouse-schedule)."""
-    match = CRON.fullmatch(expression.strip())
-    if not match:
-        return [f"schedule {expression!r} must be cron(minutes hours day-of-month month day-of-week year)"]
-    minutes, _, day_of_month, _, day_of_week, _ = match.groups()
-    problems = []
-    if (day_of_month == "?") == (day_of_week == "?"):
-        problems.append(f"schedule {expression!r}: exactly one of day-of-month and day-of-week must be '?'")
-    step = re.fullmatch(r"(?:\*|\d+)/(\d+)", minutes)
-    if minutes == "*" or (step and int(step.group(1)) < 5):
-        problems.append(f"schedule {expression!r}: a crawler runs at most every 5 minutes")
-    return problems
 
 
 @dataclass(frozen=True)
@@ -151,9 +132,12 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
         return [CrawlerSpec(n.crawler, arn, config, ownership_tags(env.spec.env, env.spec.tags))]
 
     def validate(self, env: Env, want: CrawlerSpec) -> list[str]:
-        problems = schedule_problems(want.config["Schedule"])
-        if not CRAWLER_NAME.fullmatch(want.name):
-            problems.append("crawler name must be 1-255 characters")
+        c = want.config
+        problems = glue_rules.schedule_problems(c["Schedule"])
+        problems += glue_rules.crawler_policy_problems(c["RecrawlPolicy"]["RecrawlBehavior"],
+                                                       c["SchemaChangePolicy"]["UpdateBehavior"],
+                                                       c["SchemaChangePolicy"]["DeleteBehavior"], c["Targets"])
+        problems += glue_rules.crawler_target_problems(c["Targets"], c.get("DatabaseName"))
         if want.config["DatabaseName"] == env.names.database:
             problems.append("the crawler must never write the projection tables' database")
         return problems
@@ -185,11 +169,14 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
             changes += self.change(want, have, aspect, fields)
         return changes + self.change(want, have, "tags", diff_tags(have.tags, want.tags))
 
+    def requests(self, want: CrawlerSpec) -> list[Request]:
+        return [Request("glue", "CreateCrawler", {"Name": want.name, "Tags": want.tags, **want.config})]
+
     def create(self, ctx: AwsContext, want: CrawlerSpec) -> None:
         glue = ctx.client("glue")
+        (request,) = self.requests(want)
         # A role created seconds ago: "Service is unable to assume provided role" (aws-reference.md §3.7).
-        retry_eventual(lambda: glue.create_crawler(Name=want.name, Tags=want.tags, **want.config),
-                       f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
+        retry_eventual(lambda: send(glue, request), f"{self.kind}.{want.name}", "glue", roles=(want.config["Role"],))
 
     running_wait = RunningWait()
 

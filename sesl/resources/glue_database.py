@@ -15,18 +15,16 @@ Firehose's and the crawler's roles need (sesl.lakeformation); sesl never makes g
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sesl import lakeformation
+from sesl import glue_rules, lakeformation
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, read_or_none, send
 
-ATHENA_NAME = re.compile(r"[a-z0-9_]{1,255}")
 # Members of DatabaseInput (botocore glue) other than Name and Description: others' to set, sent back unchanged.
 KEPT_MEMBERS = ("LocationUri", "Parameters", "CreateTableDefaultPermissions", "TargetDatabase", "FederatedDatabase")
 
@@ -78,9 +76,8 @@ class GlueDatabaseKind(Kind[DatabaseSpec, DatabaseState]):
         return specs
 
     def validate(self, env: Env, want: DatabaseSpec) -> list[str]:
-        if ATHENA_NAME.fullmatch(want.name):
-            return []
-        return ["database name must be 1-255 lowercase letters, digits or '_' (Athena supports only '_')"]
+        problem = glue_rules.athena_name_problem("database", want.name)
+        return [problem] if problem else []
 
     def read(self, ctx: AwsContext, want: DatabaseSpec) -> DatabaseState | None:
         glue = ctx.client("glue")
@@ -99,9 +96,13 @@ class GlueDatabaseKind(Kind[DatabaseSpec, DatabaseState]):
         return [*self.change(want, have, "description", diff_values(have.description, want.description, "Description")),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
+    def requests(self, want: DatabaseSpec) -> list[Request]:
+        database_input = {"Name": want.name, "Description": want.description}
+        return [Request("glue", "CreateDatabase", {"DatabaseInput": database_input, "Tags": want.tags})]
+
     def create(self, ctx: AwsContext, want: DatabaseSpec) -> None:
-        ctx.client("glue").create_database(DatabaseInput={"Name": want.name, "Description": want.description},
-                                           Tags=want.tags)
+        (request,) = self.requests(want)
+        send(ctx.client("glue"), request)
 
     def update_description(self, ctx: AwsContext, want: DatabaseSpec, have: DatabaseState) -> None:
         database_input = {**have.kept, "Name": want.name, "Description": want.description}

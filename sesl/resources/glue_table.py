@@ -22,19 +22,18 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import hive_types, layout
+from sesl import glue_rules, hive_types, layout
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.fold import fold_attribute, fold_whole_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 from sesl.schema import COLUMNS, IGNORED_FIELDS, HiveType
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-MAX_TYPE_LENGTH = 131_072  # botocore glue ColumnTypeString
 YEARS_OF_WARNING = 1
 # Fields of TableInput (botocore glue TableInput); GetTable answers with more, which UpdateTable refuses.
 _PROJECTION_PREFIX = "projection."
@@ -235,20 +234,10 @@ class GlueTableKind(Kind[TableSpec, TableState]):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: TableSpec) -> list[str]:
-        problems = [f"column {n}: type longer than {MAX_TYPE_LENGTH} characters" for n, t in want.columns
-                    if len(t) > MAX_TYPE_LENGTH]
-        template = want.parameters[_TEMPLATE]
-        problems += [f"{_TEMPLATE} lacks the placeholder ${{{k}}}" for k in want.partition_keys
-                     if f"${{{k}}}" not in template]
-        if not template.endswith("/"):
-            problems.append(f"{_TEMPLATE} must end with '/' (Athena guide, partition projection)")
-        overlap = set(want.partition_keys) & {n for n, _ in want.columns}
-        if overlap:
-            problems.append(f"partition keys {sorted(overlap)} must not also be columns")
-        low, high = (int(x) for x in want.parameters["projection.year.range"].split(","))
-        if low > high:
-            problems.append("projection.year.range must be min,max")
-        return problems
+        # A column type's 131,072 characters are botocore's (ColumnTypeString): checked by model_check.
+        table_input = self._table_input(want, None)
+        keys = {k["Name"]: k["Type"] for k in table_input["PartitionKeys"]}
+        return glue_rules.table_problems(want.name, [n for n, _ in want.columns], keys, want.parameters)
 
     def warnings(self, env: Env, want: TableSpec) -> list[str]:
         high = int(want.parameters["projection.year.range"].split(",")[1])
@@ -326,8 +315,17 @@ class GlueTableKind(Kind[TableSpec, TableState]):
                 "PartitionKeys": [{"Name": k, "Type": "string"} for k in want.partition_keys],
                 "StorageDescriptor": {**storage, **written_storage(want, columns, want.comments)}}
 
+    def requests(self, want: TableSpec) -> list[Request]:
+        # UpdateTable sends the same TableInput, plus what the live table holds that sesl keeps unchanged.
+        table_input = self._table_input(want, None)
+        return [Request("glue", "CreateTable", {"DatabaseName": want.database, "TableInput": table_input}),
+                Request("glue", "UpdateTable", {"DatabaseName": want.database, "TableInput": table_input},
+                        stage="update")]
+
     def create(self, ctx: AwsContext, want: TableSpec) -> None:
-        ctx.client("glue").create_table(DatabaseName=want.database, TableInput=self._table_input(want, None))
+        glue = ctx.client("glue")
+        for request in create_requests(self.requests(want)):
+            send(glue, request)
 
     def update_whole(self, ctx: AwsContext, want: TableSpec, have: TableState) -> None:
         ctx.client("glue").update_table(DatabaseName=want.database, TableInput=self._table_input(want, have))

@@ -20,12 +20,10 @@ from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, owners
 from sesl.fold import fold_attribute, fold_keys
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 
 Policy = dict[str, Any]
 
-# IAM role names: 1-64 of [\w+=,.@-] (botocore iam `roleNameType`).
-MAX_ROLE_NAME = 64
 MAX_INLINE_POLICIES_BYTES = 10240  # all inline policies of a role together (IAM quotas page)
 
 
@@ -142,9 +140,7 @@ class IamRoleKind(Kind[RoleSpec, RoleState]):
         return specs
 
     def validate(self, env: Env, want: RoleSpec) -> list[str]:
-        problems = []
-        if len(want.name) > MAX_ROLE_NAME:
-            problems.append(f"role name longer than {MAX_ROLE_NAME} characters")
+        problems = []  # the name's 1-64 characters and pattern are botocore's (model_check)
         size = sum(len(json.dumps(p, separators=(",", ":"))) for p in want.inline.values())
         if size > MAX_INLINE_POLICIES_BYTES:
             problems.append(f"inline policies total {size} bytes; IAM allows {MAX_INLINE_POLICIES_BYTES}")
@@ -202,11 +198,23 @@ class IamRoleKind(Kind[RoleSpec, RoleState]):
             *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
         ]
 
+    def requests(self, want: RoleSpec) -> list[Request]:
+        role = {"RoleName": want.name}
+        return [
+            Request("iam", "CreateRole", {**role, "Description": want.description,
+                                          "AssumeRolePolicyDocument": json.dumps(want.trust),
+                                          "Tags": tag_list(want.tags)}),
+            *[Request("iam", "PutRolePolicy", {**role, "PolicyName": name, "PolicyDocument": json.dumps(document)})
+              for name, document in want.inline.items()],
+            *[Request("iam", "AttachRolePolicy", {**role, "PolicyArn": arn}) for arn in sorted(set(want.managed))],
+            Request("iam", "UpdateAssumeRolePolicy", {**role, "PolicyDocument": json.dumps(want.trust)},
+                    stage="update"),
+        ]
+
     def create(self, ctx: AwsContext, want: RoleSpec) -> None:
-        ctx.client("iam").create_role(RoleName=want.name, Description=want.description,
-                                      AssumeRolePolicyDocument=json.dumps(want.trust), Tags=tag_list(want.tags))
-        self.update_inline_policies(ctx, want, None)
-        self.update_managed_policies(ctx, want, None)
+        iam = ctx.client("iam")
+        for request in create_requests(self.requests(want)):
+            send(iam, request)
 
     def update_trust(self, ctx: AwsContext, want: RoleSpec, have: RoleState) -> None:
         ctx.client("iam").update_assume_role_policy(RoleName=want.name, PolicyDocument=json.dumps(want.trust))

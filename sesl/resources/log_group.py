@@ -7,7 +7,6 @@ log stream in advance" (Firehose guide, monitoring-with-cloudwatch-logs). One gr
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sesl.context import AwsContext
@@ -15,13 +14,11 @@ from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import BACKUP_LOG_STREAM, DELIVERY_LOG_STREAM
-from sesl.resources.base import Aspect, Env, Kind
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, send
 from sesl.spec import LOG_RETENTION_DAYS
 
 # Log group names: 1-512 of [.-_/#A-Za-z0-9]; log stream names: 1-512, no ':' or '*'
 # (botocore logs `LogGroupName`, `LogStreamName`).
-LOG_GROUP_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,512}")
-LOG_STREAM_NAME = re.compile(r"[^:*]{1,512}")
 
 
 @dataclass(frozen=True)
@@ -54,12 +51,7 @@ class LogGroupKind(Kind[LogGroupSpec, LogGroupState]):
                 for flow in env.spec.flows]
 
     def validate(self, env: Env, want: LogGroupSpec) -> list[str]:
-        problems = []
-        if not LOG_GROUP_NAME.fullmatch(want.name):
-            problems.append("log group name must be 1-512 of letters, digits and . - _ / # "
-                            "(botocore logs LogGroupName)")
-        problems += [f"log stream {s!r} must be 1-512 characters without ':' or '*'" for s in want.streams
-                     if not LOG_STREAM_NAME.fullmatch(s)]
+        problems = []  # the group and stream names' patterns are botocore's (model_check)
         if want.retention_days not in LOG_RETENTION_DAYS:
             # PutRetentionPolicy accepts only these values (botocore logs `Days`).
             problems.append(f"retention {want.retention_days} days is not one CloudWatch Logs accepts")
@@ -96,10 +88,16 @@ class LogGroupKind(Kind[LogGroupSpec, LogGroupState]):
             *self.change(want, have, "tags", diff_tags(have.tags, want.tags)),
         ]
 
+    def requests(self, want: LogGroupSpec) -> list[Request]:
+        group = {"logGroupName": want.name}
+        return [Request("logs", "CreateLogGroup", {**group, "tags": want.tags}),
+                Request("logs", "PutRetentionPolicy", {**group, "retentionInDays": want.retention_days}),
+                *[Request("logs", "CreateLogStream", {**group, "logStreamName": s}) for s in sorted(set(want.streams))]]
+
     def create(self, ctx: AwsContext, want: LogGroupSpec) -> None:
-        ctx.client("logs").create_log_group(logGroupName=want.name, tags=want.tags)
-        self.update_retention(ctx, want, None)
-        self.update_log_streams(ctx, want, None)
+        logs = ctx.client("logs")
+        for request in create_requests(self.requests(want)):
+            send(logs, request)
 
     def update_retention(self, ctx: AwsContext, want: LogGroupSpec, have: LogGroupState | None) -> None:
         ctx.client("logs").put_retention_policy(logGroupName=want.name, retentionInDays=want.retention_days)

@@ -19,7 +19,7 @@ from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, owners
 from sesl.errors import AwsCallError, SeslError
 from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
-from sesl.resources.base import Aspect, Env, Kind, read_or_none
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 from sesl.ui import reporter
 
 PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
@@ -117,6 +117,21 @@ def normalize_rules(rules: Any) -> list[dict[str, Any]]:
     return sorted((_normalize_rule(dict(r)) for r in rules or ()), key=lambda r: str(r.get("ID", "")))
 
 
+def location_problems(request: dict[str, Any], client_region: str) -> list[str]:
+    """CreateBucket: outside us-east-1 the LocationConstraint is required and must be the client's region
+    (IllegalLocationConstraintException otherwise); us-east-1 takes none (botocore CreateBucketConfiguration:
+    "If you don't specify a Region, the bucket is created in the US East (N. Virginia) Region"; aws-reference.md
+    §5.1)."""
+    location = request.get("CreateBucketConfiguration", {}).get("LocationConstraint")
+    if client_region == "us-east-1":
+        return [] if location in (None, "us-east-1") else [
+            f"CreateBucketConfiguration.LocationConstraint {location!r} must be left out in us-east-1"]
+    if location != client_region:
+        return [f"CreateBucketConfiguration.LocationConstraint must be {client_region!r}, the client's region, "
+                f"not {location!r}"]
+    return []
+
+
 def lifecycle_problems(rules: tuple[dict[str, Any], ...]) -> list[str]:
     """Rules S3 documents for lifecycle configurations (lifecycle-transition-general-considerations)."""
     problems = []
@@ -174,7 +189,8 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
     def validate(self, env: Env, want: BucketSpec) -> list[str]:
         # The bucket names are checked against S3's naming rules with the spec (sesl.naming.bucket_name_problem),
         # by the config key that sets them, before any kind sees them.
-        return lifecycle_problems(want.lifecycle_rules)
+        create = self.requests(want)[0].params
+        return location_problems(create, env.names.region) + lifecycle_problems(want.lifecycle_rules)
 
     # --- read ---------------------------------------------------------------------------
     def read(self, ctx: AwsContext, want: BucketSpec) -> BucketState | None:
@@ -254,24 +270,38 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
         return fields
 
     # --- apply --------------------------------------------------------------------------
-    def create(self, ctx: AwsContext, want: BucketSpec) -> None:
-        s3 = ctx.client("s3")
+    def requests(self, want: BucketSpec) -> list[Request]:
         params: dict[str, Any] = {"Bucket": want.name}
         if want.region != "us-east-1":  # us-east-1 rejects an explicit LocationConstraint of itself
             params["CreateBucketConfiguration"] = {"LocationConstraint": want.region}
+        bucket = {"Bucket": want.name}
+        return [
+            Request("s3", "CreateBucket", params),
+            # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
+            Request("s3", "PutBucketTagging", {**bucket, "Tagging": {"TagSet": tag_list(want.tags)}}),
+            Request("s3", "PutPublicAccessBlock", {**bucket, "PublicAccessBlockConfiguration": PUBLIC_ACCESS_BLOCK}),
+            Request("s3", "PutBucketEncryption", {**bucket, "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want.sse_algorithm}}]}}),
+            Request("s3", "PutBucketVersioning", {**bucket, "VersioningConfiguration": {"Status": want.versioning}}),
+            Request("s3", "PutBucketLifecycleConfiguration", {
+                **bucket, "TransitionDefaultMinimumObjectSize": MIN_TRANSITION_SIZE,
+                "LifecycleConfiguration": {"Rules": [dict(r) for r in want.lifecycle_rules]}}),
+            Request("s3", "PutBucketPolicy", {**bucket, "Policy": json.dumps(want.policy)}),
+        ]
+
+    def create(self, ctx: AwsContext, want: BucketSpec) -> None:
+        s3 = ctx.client("s3")
+        create_bucket, *configure = create_requests(self.requests(want))
         try:
-            s3.create_bucket(**params)
+            send(s3, create_bucket)
         except botocore.exceptions.ClientError as exc:
             # A create sent again after its answer was lost: outside us-east-1, S3 answers a repeated create by
             # the owner with 409 BucketAlreadyOwnedByYou (S3 API reference, CreateBucket errors). It is ours
             # (this account made it moments ago, under the env's lock): go on making it sesl's.
             if _error_code(exc) != "BucketAlreadyOwnedByYou":
                 raise
-        # Tags first: if a later call fails, the next run still recognises the bucket as sesl's.
-        self.update_tags(ctx, want, None)
-        for write in (self.update_public_access_block, self.update_encryption, self.update_versioning,
-                      self.update_lifecycle, self.update_policy):
-            write(ctx, want, None)
+        for request in configure:
+            send(s3, request)
 
     def update_versioning(self, ctx: AwsContext, want: BucketSpec, have: BucketState | None) -> None:
         ctx.client("s3").put_bucket_versioning(Bucket=want.name, VersioningConfiguration={"Status": want.versioning})

@@ -20,9 +20,8 @@ from sesl.diff import diff_values
 from sesl.errors import SeslError
 from sesl.fold import fold_whole_attribute
 from sesl.model import Change, FieldChange
-from sesl.resources.base import Aspect, Env, Kind
+from sesl.resources.base import Aspect, Env, Kind, Request, send
 from sesl.retry import retry_eventual
-from sesl.spec import SES_EVENT_TYPES
 
 # "At most 10 event destinations per configuration set" (SES developer guide, quotas).
 MAX_DESTINATIONS_PER_SET = 10
@@ -83,8 +82,7 @@ class SesEventDestinationKind(Kind[DestinationSpec, DestinationState]):
                                 n.role_arn(n.ses_role), n.stream_arn(flow)) for flow in env.spec.flows]
 
     def validate(self, env: Env, want: DestinationSpec) -> list[str]:
-        problems = [f"event type {t!r} is not a SESv2 EventType ({', '.join(SES_EVENT_TYPES)})"
-                    for t in want.event_types if t not in SES_EVENT_TYPES]  # botocore sesv2 `EventType`
+        problems = []  # each event type is checked against botocore sesv2 `EventType` (model_check)
         if not want.event_types:
             problems.append("at least one event type must be published")
         problems += [f"{what} {value!r} must be 1-64 letters, digits, '_' or '-'"
@@ -130,13 +128,17 @@ class SesEventDestinationKind(Kind[DestinationSpec, DestinationState]):
                 "KinesisFirehoseDestination"], "KinesisFirehoseDestination")),
         ]
 
+    def requests(self, want: DestinationSpec) -> list[Request]:
+        return [Request("sesv2", "CreateConfigurationSetEventDestination", {
+            "ConfigurationSetName": want.configuration_set, "EventDestinationName": want.name,
+            "EventDestination": want.definition()})]
+
     def create(self, ctx: AwsContext, want: DestinationSpec) -> None:
         sesv2 = ctx.client("sesv2")
+        (request,) = self.requests(want)
         # SES assumes the role at creation and checks the stream: a new role fails with "Could not assume IAM
         # role" or "Could not access Kinesis Firehose Stream" for a while (sesl.retry.SESV2).
-        retry_eventual(lambda: sesv2.create_configuration_set_event_destination(
-            ConfigurationSetName=want.configuration_set, EventDestinationName=want.name,
-            EventDestination=want.definition()), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
+        retry_eventual(lambda: send(sesv2, request), f"{self.kind}.{want.name}", "sesv2", roles=(want.role_arn,))
 
     def update_whole(self, ctx: AwsContext, want: DestinationSpec, have: DestinationState) -> None:
         sesv2 = ctx.client("sesv2")

@@ -28,7 +28,7 @@ from sesl.diff import diff_tags, is_owned, normalize_policy, ownership_tags, par
 from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import Names
-from sesl.resources.base import Aspect, Env, Kind
+from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, send
 
 EMAIL_TAG = "sesl:alert-email"
 PENDING = "PendingConfirmation"
@@ -160,10 +160,16 @@ class SnsTopicKind(Kind[TopicSpec, TopicState]):
                 *self.change(want, have, "policy", policy_fields(have.policy, want.policy)),
                 *self.change(want, have, "tags", diff_tags(have.tags, want.tags))]
 
+    def requests(self, want: TopicSpec) -> list[Request]:
+        subscribe = [Request("sns", "Subscribe", {"TopicArn": want.arn, "Protocol": "email", "Endpoint": want.email})
+                     ] if want.email else []
+        return [Request("sns", "CreateTopic", {"Name": want.name, "Tags": tag_list(want.tags),
+                                               "Attributes": {"Policy": json.dumps(want.policy)}}), *subscribe]
+
     def create(self, ctx: AwsContext, want: TopicSpec) -> None:
-        ctx.client("sns").create_topic(Name=want.name, Tags=tag_list(want.tags),
-                                       Attributes={"Policy": json.dumps(want.policy)})
-        self.update_subscription(ctx, want, None)
+        sns = ctx.client("sns")
+        for request in create_requests(self.requests(want)):
+            send(sns, request)
 
     def update_subscription(self, ctx: AwsContext, want: TopicSpec, have: TopicState | None) -> None:
         sns = ctx.client("sns")
