@@ -139,6 +139,15 @@ class MonitoringSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    # sesl reads trails and never creates or changes one (sesl.cloudtrail, docs/security.md).
+    require_cloudtrail: bool = setting(False, None, "verify fails and drift reports `unmet` when no logging trail "
+                                       "records this region's write management events")
+    s3_data_events: bool = setting(False, None, "also require read and write S3 data events for every object of "
+                                   "the events bucket (needs require_cloudtrail)")
+
+
+@dataclass(frozen=True)
 class IgnoreRule:
     path: str
     reason: str
@@ -162,6 +171,7 @@ class EnvSpec:
     ses: SesSettings = field(default_factory=SesSettings)
     athena: AthenaSettings = field(default_factory=AthenaSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     ignore: list[IgnoreRule] = field(default_factory=list)
 
     @property
@@ -268,6 +278,9 @@ def _cross_checks(spec: EnvSpec) -> list[str]:
         # PutMetricAlarm Period: 10, 20, 30 or a multiple of 60 (CloudWatch API reference).
         problems.append(f"env.{spec.env}.monitoring.alarm_period_seconds: must be 10, 20, 30 or a "
                         f"multiple of 60, got {m.alarm_period_seconds}")
+    if spec.audit.s3_data_events and not spec.audit.require_cloudtrail:
+        problems.append(f"env.{spec.env}.audit.s3_data_events: needs require_cloudtrail = true (data events are "
+                        "reported either way; this setting only makes them required)")
     limit = 86_400 if m.alarm_period_seconds < 3600 else 604_800
     if m.alarm_period_seconds * m.evaluation_periods > limit:
         # PutMetricAlarm (Period): Period x EvaluationPeriods at most 604,800 s, and at most 86,400 s when
