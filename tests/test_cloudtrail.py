@@ -395,6 +395,14 @@ def test_drift_reports_a_missing_trail_as_unmet_when_required(ctx: AwsContext) -
         (arn, True, "read and write")]
 
 
+def test_the_notification_of_an_unmet_requirement_says_what_is_missing() -> None:
+    report = drift.DriftReport("dev", ACCOUNT, "us-west-2", differences=[
+        drift.Difference("unmet", "cloudtrail.us-west-2", "management events", note="no logging trail records it")])
+    lines = drift.summary_text(report).splitlines()
+    assert lines[0].endswith(": 1 unmet")
+    assert lines[1] == "- unmet: cloudtrail.us-west-2 (management events) no logging trail records it"
+
+
 def test_drift_requires_data_events_for_the_events_bucket_when_asked(ctx: AwsContext) -> None:
     make_trail(region="us-west-2", multi=False)
     required = {"require_cloudtrail": True, "s3_data_events": True}
