@@ -19,9 +19,10 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import reconcile
+from sesl import cloudtrail, reconcile
 from sesl.context import AwsContext
 from sesl.diff import tag_list
+from sesl.errors import SeslError
 from sesl.model import FORMAT_VERSION, Action, Change, Plan
 from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, ENV_TAG_KEY, HEARTBEAT_METRIC, METRIC_NAMESPACE, OWNER_TAG_KEY
 from sesl.resources import REGISTRY
@@ -29,13 +30,16 @@ from sesl.resources import REGISTRY
 FINGERPRINT_TAG = "sesl:drift-fingerprint"
 CLEAN = "in-sync"
 SUMMARY_ITEMS = 5
+# `unmet`: a requirement of the spec on something sesl checks but does not manage (CloudTrail): `sesl apply`
+# does not repair it, so it is not filed as missing or modified, whose repair is apply.
+CATEGORIES = ("modified", "missing", "unowned", "orphan", "unmet")
 _CATEGORY = {Action.CREATE: "missing", Action.UPDATE: "modified", Action.REPLACE: "modified",
              Action.CONFLICT: "unowned", Action.REFUSE: "modified"}
 
 
 @dataclass(frozen=True)
 class Difference:
-    category: str  # modified, missing, unowned, orphan
+    category: str  # one of CATEGORIES
     address: str
     aspect: str
     fields: tuple[dict[str, Any], ...] = ()  # {"path", "expected", "actual"}
@@ -69,13 +73,14 @@ class DriftReport:
     config: str = ""  # the config file the spec came from, or "built-in defaults" (set by the CLI)
     targets: tuple[str, ...] = ()
     notification: Notice | None = None
+    cloudtrail: dict[str, Any] | None = None  # sesl.cloudtrail.Verdict.to_json(); None when not checked
 
     @property
     def in_sync(self) -> bool:
         return not self.differences
 
     def counts(self) -> dict[str, int]:
-        counts = {c: 0 for c in ("modified", "missing", "unowned", "orphan")}
+        counts = dict.fromkeys(CATEGORIES, 0)
         for d in self.differences:
             counts[d.category] += 1
         return counts
@@ -93,6 +98,7 @@ class DriftReport:
                 "in_sync": self.in_sync, "summary": self.counts(), "fingerprint": self.fingerprint(),
                 "drift": [d.to_json() for d in self.differences], "ignored": self.ignored,
                 "warnings": self.warnings,
+                "cloudtrail": self.cloudtrail or {"checked": False},
                 "notification": self.notification.to_json() if self.notification else {"requested": False}}
 
 
@@ -147,7 +153,23 @@ def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
         env = reconcile.make_env(ctx)
         wanted = {want.name for kind in REGISTRY for want in kind.desired(env)}
         report.differences += reconcile.aws_call("orphans", lambda: find_orphans(ctx, wanted))
+        check_cloudtrail(ctx, report)
     return report
+
+
+def check_cloudtrail(ctx: AwsContext, report: DriftReport) -> None:
+    """The CloudTrail coverage, as information, and as an `unmet` difference when the spec requires it.
+    A required check that cannot read the trails fails the run (exit 1), never passes as in sync."""
+    verdict = cloudtrail.judge(ctx)
+    report.cloudtrail = verdict.to_json()
+    setting = f"env.{ctx.spec.env}.audit.require_cloudtrail"
+    if verdict.required and verdict.coverage.error:
+        raise SeslError(f"{verdict.coverage.error}; grant cloudtrail:DescribeTrails (docs/iam.md) or set "
+                        f"{setting} = false")
+    address = f"cloudtrail.{ctx.region}"
+    report.differences += [Difference("unmet", address, aspect, note=f"{detail}: sesl does not create trails; have "
+                                      f"the account's trail cover it (docs/security.md), or set {setting} = false")
+                           for aspect, detail in verdict.unmet]
 
 
 def publish_metrics(ctx: AwsContext, report: DriftReport) -> None:
@@ -168,6 +190,7 @@ def summary_text(report: DriftReport) -> str:
     for d in report.differences[:SUMMARY_ITEMS]:
         detail = "; ".join(f"{f['path']}: {json.dumps(f['actual'], default=str)[:60]} (expected "
                            f"{json.dumps(f['expected'], default=str)[:60]})" for f in d.fields[:2])
+        detail = detail or (d.note if d.category == "unmet" else "")
         lines.append(f"- {d.category}: {d.address} ({d.aspect}) {detail}".rstrip())
     if len(report.differences) > SUMMARY_ITEMS:
         lines.append(f"... and {len(report.differences) - SUMMARY_ITEMS} more.")

@@ -168,6 +168,15 @@ class NameSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    # sesl reads trails and never creates or changes one (sesl.cloudtrail, docs/security.md).
+    require_cloudtrail: bool = setting(False, None, "verify fails and drift reports `unmet` when no logging trail "
+                                       "records this region's write management events")
+    s3_data_events: bool = setting(False, None, "also require read and write S3 data events for every object of "
+                                   "the events bucket (needs require_cloudtrail)")
+
+
+@dataclass(frozen=True)
 class IgnoreRule:
     path: str
     reason: str
@@ -196,6 +205,7 @@ class EnvSpec:
     ses: SesSettings = field(default_factory=SesSettings)
     athena: AthenaSettings = field(default_factory=AthenaSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
     ignore: list[IgnoreRule] = field(default_factory=list)
 
     @property
@@ -310,6 +320,9 @@ def _cross_checks(spec: EnvSpec) -> list[tuple[str, str]]:
             "DatapointsToAlarm": "datapoints_to_alarm"}
     problems += [(f"monitoring.{keys[member]}", problem) for member, problem in cloudwatch_rules.period_problems(
         m.alarm_period_seconds, m.evaluation_periods, m.datapoints_to_alarm)]
+    if spec.audit.s3_data_events and not spec.audit.require_cloudtrail:
+        problems.append(("audit.s3_data_events", "needs require_cloudtrail = true (data events are reported either "
+                                                 "way; this setting only makes them required)"))
     return problems
 
 

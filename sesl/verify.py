@@ -26,7 +26,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import layout
+from sesl import cloudtrail, layout
 from sesl.compaction import COMPACTED_NAME
 from sesl.context import AwsContext
 from sesl.errors import SeslError
@@ -35,6 +35,7 @@ from sesl.naming import Names
 from sesl.ui import reporter
 
 PASS, FAIL, UNCHECKED = "pass", "FAIL", "not checked"  # UNCHECKED: kept for the JSON format's readers
+INFO = "info"  # reported, not required by the spec: never fails the run
 TAG = "sesl-verify"
 # The SES mailbox simulator: real events at no reputation cost (SES guide, send-an-email-from-console /
 # mailbox-simulator).
@@ -148,6 +149,18 @@ class Verifier:
             raise StepFailed(f"workgroup {self.names.workgroup} writes results to {location!r}, not the results "
                              "bucket")
         return PASS, f"{self.names.workgroup} ENABLED, results in {location}"
+
+    def cloudtrail_ok(self) -> tuple[str, str]:
+        """Whether a logging trail records this region (sesl.cloudtrail); required only with
+        env.<name>.audit.require_cloudtrail, else reported."""
+        verdict = cloudtrail.judge(self.ctx)
+        coverage, setting = verdict.coverage, f"env.{self.ctx.spec.env}.audit.require_cloudtrail"
+        if verdict.unmet:
+            raise StepFailed("; ".join(d for _, d in verdict.unmet) + ": sesl does not create trails; have the "
+                             f"account's trail cover it (docs/security.md), or set {setting} = false")
+        if coverage.error or not coverage.management.write:
+            return INFO, f"{coverage.summary()} (not required: {setting} is off)"
+        return PASS, coverage.summary()
 
     # --- the event path -----------------------------------------------------------------
     def send(self, flow: str) -> tuple[str, str]:
@@ -380,6 +393,7 @@ def run_verify(ctx: AwsContext, direct: bool = False, wait_seconds: float = DEFA
     ctx.allow_mutations()
     v = Verifier(ctx, direct, wait_seconds, poll_seconds)
     v.step("workgroup", v.workgroup_ok)
+    v.step("CloudTrail", v.cloudtrail_ok)
     gates = (("stream", v.stream_ok), ("table", v.table_ok), ("send", v.send), ("S3", v.delivered))
     checks = (("partition", v.partition), ("parquet", v.parquet), ("errors/", v.no_errors), ("Athena", v.athena_count))
     for flow in ctx.spec.flows:

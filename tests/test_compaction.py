@@ -93,7 +93,7 @@ def test_unload_refuses_a_location_that_holds_objects_as_athena_does(ctx: AwsCon
 
 
 def test_verify_still_passes_after_a_compaction(ctx: AwsContext) -> None:
-    from sesl.verify import PASS, run_verify
+    from sesl.verify import INFO, PASS, run_verify
 
     converge(ctx)
     ctx.allow_mutations()
@@ -106,4 +106,5 @@ def test_verify_still_passes_after_a_compaction(ctx: AwsContext) -> None:
     report = compact_day(ctx, "newsletter", today, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
     assert report.files_after == 1 < report.files_before
     verified = run_verify(ctx, wait_seconds=5, poll_seconds=0.05)
-    assert [s.name for s in verified.steps if s.status != PASS] == []
+    # CloudTrail: the sandbox has no trail, reported and not required by default.
+    assert [(s.name, s.status) for s in verified.steps if s.status != PASS] == [("CloudTrail", INFO)]

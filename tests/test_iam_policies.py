@@ -78,6 +78,10 @@ def calls(ctx: AwsContext) -> set[str]:
         reconcile.read_back(ctx, reconcile.PlanOptions(), "apply")
     boto("s3").put_bucket_versioning(Bucket="daily-system-design-email-events-dev",
                                      VersioningConfiguration={"Status": "Suspended"})
+    # A logging trail, so that the CloudTrail check reads its status and selectors too.
+    boto("s3").create_bucket(Bucket="account-trail-logs", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    boto("cloudtrail").create_trail(Name="account-trail", S3BucketName="account-trail-logs")
+    boto("cloudtrail").start_logging(Name="account-trail")
     report = drift.detect(ctx)
     drift.publish_metrics(ctx, report)
     drift.notify(ctx, report)
@@ -85,7 +89,9 @@ def calls(ctx: AwsContext) -> set[str]:
     run_query(ctx, "SELECT 1")
     ctx.destroy_options = DestroyOptions(delete_data=True, delete_saved_queries=True)
     reconcile.execute(ctx, reconcile.plan_destroy(ctx, reconcile.PlanOptions(destroy=ctx.destroy_options)))
-    return set(ctx.log.calls)
+    found = set(ctx.log.calls)
+    assert {"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"} <= found
+    return found
 
 
 def test_the_read_only_policy_covers_every_read_call(calls: set[str]) -> None:

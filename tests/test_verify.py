@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sesl.cli.main import cli
 from sesl.context import AwsContext
-from sesl.verify import FAIL, PASS, UNCHECKED, object_key_pattern, run_verify, select_columns
+from sesl.verify import FAIL, INFO, PASS, UNCHECKED, object_key_pattern, run_verify, select_columns
 from tests.conftest import boto
 from tests.ladder import converge
 
@@ -37,9 +37,11 @@ def test_verify_checks_every_step_in_the_sandbox(ctx: AwsContext) -> None:
     code, report = verify_json()
     assert code == 0, report
     steps = statuses(report)
-    expected = ["workgroup", *[f"{flow}: {step}" for flow in ("newsletter", "transactional") for step in FLOW_STEPS],
+    expected = ["workgroup", "CloudTrail",
+                *[f"{flow}: {step}" for flow in ("newsletter", "transactional") for step in FLOW_STEPS],
                 "saved queries"]
     assert list(steps) == expected
+    assert steps.pop("CloudTrail") == INFO  # the sandbox has no trail; not required by default
     assert set(steps.values()) == {PASS}
     assert UNCHECKED not in json.dumps(report)
     details = {s["name"]: s["detail"] for s in report["steps"]}
@@ -217,8 +219,9 @@ def test_apply_then_verify_through_the_cli_against_the_sandbox_checks_every_step
         assert verified.returncode == 0, verified.stdout + verified.stderr
         report = json.loads(verified.stdout[verified.stdout.index("{"): verified.stdout.rindex("}") + 1])
         assert report["emulated"] is True and report["ok"] is True
-        assert len(report["steps"]) == 2 + 2 * len(FLOW_STEPS)
-        assert {s["status"] for s in report["steps"]} == {PASS}, report
+        assert len(report["steps"]) == 3 + 2 * len(FLOW_STEPS)
+        assert {s["status"] for s in report["steps"] if s["name"] != "CloudTrail"} == {PASS}, report
+        assert statuses(report)["CloudTrail"] == INFO
         assert UNCHECKED not in verified.stdout
     finally:
         server.terminate()

@@ -34,9 +34,11 @@ EXIT_DRIFT = 2
 @click.pass_obj
 def drift(g: Globals, env_name: str, targets: tuple[str, ...], as_json: bool, out_file: str | None, notify: bool,
           no_metrics: bool) -> None:
-    """Report what differs from the spec: modified, missing, unowned, orphaned. Takes no lock.
+    """Report what differs from the spec: modified, missing, unowned, orphaned, unmet. Takes no lock.
 
     Exit 0 in sync, 2 drift found, 1 the check itself failed (never reported as "no drift").
+    It also reports the CloudTrail coverage of the region; with env.<name>.audit.require_cloudtrail
+    a gap is an `unmet` difference (sesl never creates trails: `sesl apply` does not repair it).
     Each run publishes the drifted-aspects metric and a heartbeat (alarmed by sesl), and with
     --notify one SNS message per change of the set of differences (and one when it clears).
     The report is written (--out) before anything is sent or recorded; --notify checks the whole
@@ -102,7 +104,7 @@ def _render(g: Globals, report: drift_lib.DriftReport) -> None:
     for warning in report.warnings:
         if warning.split(": ", 1)[0] in addresses:  # the others are for `sesl validate`
             console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
-    for category in ("modified", "missing", "unowned", "orphan"):
+    for category in drift_lib.CATEGORIES:
         items = [d for d in report.differences if d.category == category]
         if items:
             console.print(f"\n[bold]{category.capitalize()}[/bold]")
@@ -116,10 +118,28 @@ def _render(g: Globals, report: drift_lib.DriftReport) -> None:
         console.print("\n[dim]Ignored by rules in the config:[/dim]")
         for item in report.ignored:
             console.print(f"[dim]  {escape(item['address'])} ({item['aspect']}): {escape(item['ignore_reason'])}[/dim]")
+    _render_cloudtrail(g, report)
     counts = ", ".join(f"{n} {c}" for c, n in report.counts().items() if n)
     console.print("\n[bold]" + (f"Drift: {counts}." if counts else "In sync: no drift.") + "[/bold]")
     if report.notification is not None:
         console.print(escape(report.notification.detail))
+
+
+def _render_cloudtrail(g: Globals, report: drift_lib.DriftReport) -> None:
+    found = report.cloudtrail
+    if not found:
+        return
+    console = g.console()
+    required = "required" if found["required"] else "information only, not required"
+    console.print(f"\n[bold]CloudTrail[/bold] ({required}): management events {found['management_events']}, "
+                  f"S3 data events for {escape(found['bucket'])} {found['s3_data_events']}")
+    if found["error"]:
+        console.print(f"  [yellow]{escape(found['error'])}[/yellow]")
+    for trail in found["trails"]:
+        mark = "counted" if trail["counts"] else "not counted"
+        why = trail["error"] or ("" if trail["logging"] else "not logging")
+        notes = "; ".join([why, *trail["notes"]] if why else trail["notes"])
+        console.print(f"  {escape(trail['arn'])}: {mark}" + (f" [dim]# {escape(notes)}[/dim]" if notes else ""))
 
 
 COMMANDS = (drift,)

@@ -12,12 +12,12 @@ from rich.table import Table
 from sesl.cli.common import config_source, env_option, open_context
 from sesl.errors import SeslError
 from sesl.model import FORMAT_VERSION
-from sesl.verify import DEFAULT_WAIT_SECONDS, FAIL, PASS, report_json, run_verify
+from sesl.verify import DEFAULT_WAIT_SECONDS, FAIL, INFO, PASS, report_json, run_verify
 
 if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
     from sesl.cli.main import Globals
 
-_STYLE = {PASS: "green", FAIL: "bold red"}
+_STYLE = {PASS: "green", FAIL: "bold red", INFO: "cyan"}
 
 
 @click.command()
@@ -33,8 +33,10 @@ def verify(g: Globals, env_name: str, direct: bool, wait_seconds: float, as_json
     On AWS it sends e-mail through each configuration set to the SES mailbox simulator (set
     env.<name>.ses.sender to a verified identity), or with --direct puts synthetic records into the
     streams. It waits for the objects under today's partition (UTC), checks nothing landed under
-    errors/, and counts the test events through the workgroup. Steps the sandbox cannot show are
-    listed as not checked, with the reason. Exit 0 only if no step failed.
+    errors/, and counts the test events through the workgroup. It also reports whether a logging
+    CloudTrail trail records the region (info; a failing step with env.<name>.audit.require_cloudtrail).
+    Steps the sandbox cannot show are listed as not checked, with the reason. Exit 0 only if no step
+    failed.
 
     \b
     Example:
