@@ -470,14 +470,19 @@ def test_budget_amount_forms(answered: str, changes: list[Any]) -> None:
 
 
 def test_alarm_without_dimensions_or_missing_data_diffs_to_nothing() -> None:
-    want = next(a for a in kind_named("cloudwatch_alarm").desired(ENV) if not a.params["Dimensions"]
-                or a.params["TreatMissingData"] == "missing")
+    want = kind_named("cloudwatch_alarm").desired(ENV)[8]
+    assert (want.name, want.params["Dimensions"]) == ("ses-dev-bounce-rate", [])
     answer = alarm_answer(want)
-    if not want.params["Dimensions"]:
-        answer.pop("Dimensions")
-    if want.params["TreatMissingData"] == "missing":
-        answer.pop("TreatMissingData")
+    answer.pop("Dimensions")  # DescribeAlarms leaves out the dimensions of a metric without any
     assert kind_named("cloudwatch_alarm").diff(alarm_have(want, answer), want) == []
+    # An alarm that treats missing data as "missing" answers without TreatMissingData, its threshold as an int.
+    missing = replace(want, params={**want.params, "TreatMissingData": "missing", "Threshold": 5.0})
+    answer = {k: v for k, v in alarm_answer(missing).items() if k != "TreatMissingData"}
+    assert kind_named("cloudwatch_alarm").diff(alarm_have(missing, {**answer, "Threshold": 5}), missing) == []
+    # ... but a dimension that is there and differs is a change.
+    other = {**alarm_answer(want), "Dimensions": [{"Name": "Env", "Value": "dev"}]}
+    assert _fields("cloudwatch_alarm", alarm_have(want, other), want) == [
+        ("definition", Action.UPDATE, (FieldChange("Dimensions", [{"Name": "Env", "Value": "dev"}], []),))]
 
 
 def test_workgroup_and_table_members_aws_adds_diff_to_nothing() -> None:
