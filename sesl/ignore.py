@@ -46,6 +46,10 @@ def apply_ignore_rules(changes: Sequence[Change], rules: Sequence[IgnoreRule], t
         fields_ignored: list[tuple[FieldChange, IgnoreRule | None]] = []
         for f in change.fields:
             hit = _matching_rule(f"{base}.{f.path}", active)
+            if hit is None and f.path.startswith(f"{change.aspect}."):
+                # A field whose path repeats its aspect (a tag: aspect `tags`, path `tags.team`) may be named
+                # once: `kind.name.tags.team` as well as `kind.name.tags.tags.team`.
+                hit = _matching_rule(f"{change.address}.{f.path}", active)
             (fields_ignored if hit else fields_kept).append((f, hit))
         if fields_ignored:
             reasons = "; ".join(sorted({h.reason for _, h in fields_ignored if h}))

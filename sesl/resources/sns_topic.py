@@ -198,7 +198,8 @@ class SnsTopicKind(Kind[TopicSpec, TopicState]):
     ASPECTS = (
         # The subscription aspect also records, in a tag, which address sesl subscribed.
         Aspect[TopicSpec, TopicState]("subscription", ("sns:Subscribe", "sns:Unsubscribe", "sns:TagResource",
-                                                       "sns:UntagResource"), update_subscription),
+                                                       "sns:UntagResource"), update_subscription,
+                                      also_writes=("tags",)),
         Aspect("policy", ("sns:SetTopicAttributes",), update_policy),
         Aspect("tags", ("sns:TagResource", "sns:UntagResource"), update_tags, fold=fold_attribute("tags", "tags.")),
     )
