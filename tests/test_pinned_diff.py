@@ -207,3 +207,31 @@ def test_lists_of_another_length_or_of_non_records_compare_whole() -> None:
     assert diff_values([1, 2], [1, 3], "L") == [FieldChange("L", [1, 2], [1, 3])]
     assert diff_values([{"a": 1}, 2], [{"a": 1}, 3], "M") == [FieldChange("M", [{"a": 1}, 2], [{"a": 1}, 3])]
     assert diff_values([1, {"a": 1}], [1, {"a": 2}], "N") == [FieldChange("N", [1, {"a": 1}], [1, {"a": 2}])]
+
+
+def test_list_values_of_mixed_types_sort_by_their_json() -> None:
+    # numbers and strings together (a numeric condition written both ways) cannot be compared directly
+    got = normalize_policy(_policy(Condition={"NumericLessThan": {"s3:max-keys": [10, "9"]}}))
+    assert got == {"Statement": [{"Condition": {"NumericLessThan": {"s3:max-keys": ["9", 10]}}}],
+                   "Version": "2012-10-17"}
+
+
+def test_list_values_that_are_maps_sort_by_their_keys_in_order() -> None:
+    got = normalize_policy(_policy(Resource=[{"b": 1}, {"z": 0, "a": 2}]))
+    assert got == {"Statement": [{"Resource": [{"z": 0, "a": 2}, {"b": 1}]}], "Version": "2012-10-17"}
+
+
+def test_a_principal_that_is_neither_a_star_nor_a_map_is_kept_as_it_is() -> None:
+    assert normalize_policy(_policy(Principal="arn:aws:iam::123456789012:root")) == {
+        "Statement": [{"Principal": "arn:aws:iam::123456789012:root"}], "Version": "2012-10-17"}
+
+
+def test_the_same_condition_key_twice_in_two_cases_keeps_the_later_one() -> None:
+    got = normalize_policy(_policy(Condition={"StringEquals": {"aws:SourceAccount": "1", "AWS:SourceAccount": "2"}}))
+    assert got == {"Statement": [{"Condition": {"StringEquals": {"aws:sourceaccount": ["2"]}}}],
+                   "Version": "2012-10-17"}
+
+
+def test_a_list_of_records_against_a_list_of_scalars_compares_whole() -> None:
+    assert diff_values([{"a": 1}], [5], "M") == [FieldChange("M", [{"a": 1}], [5])]
+    assert diff_values([5], [{"a": 1}], "M") == [FieldChange("M", [5], [{"a": 1}])]
