@@ -34,7 +34,8 @@ def test_a_rule_covers_everything_below_its_path(path: str) -> None:
     assert (kept, ignored, warnings) == ([], [(TAGS, "why")], [])
 
 
-@pytest.mark.parametrize("path", ["iam_role.rr", "iam_role.r.tag", "iam_role.r.tags.team.x", "iam_role.r.tagsx."])
+@pytest.mark.parametrize("path", ["iam_role.rr", "iam_role.r.tag", "iam_role.r.tags.team.x", "iam_role.r.tagsx.",
+                                  "iam_role.rX", "iam_role.r.tagsX"])
 def test_a_rule_does_not_cover_a_longer_name_or_a_deeper_path(path: str) -> None:
     kept, ignored, _ = apply_ignore_rules([TAGS], [IgnoreRule(path, "why")], DAY)
     assert (kept, ignored) == ([TAGS], [])
