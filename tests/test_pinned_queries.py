@@ -46,8 +46,9 @@ def test_find_takes_the_name_with_underscores_or_dashes() -> None:
     assert find("top_links").name == "top_links"
     assert find("top-links").name == "top_links"
     assert find("bounce-complaint-rates").default_days == 30
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as caught:
         find("top links")
+    assert caught.value.args == ("top links",)
     with pytest.raises(KeyError):
         find("top")
 
