@@ -154,7 +154,9 @@ def stream_problems(name: str, stream_type: str, destination: dict[str, Any]) ->
         f"stream name {name!r} must be 1-64 of letters, digits, '_', '.', '-'"]
     if stream_type not in ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource"):
         problems.append(f"DeliveryStreamType {stream_type!r} is not a Firehose source type")
-    converting = bool(destination.get("DataFormatConversionConfiguration", {}).get("Enabled", False))
+    # BC DataFormatConversionConfiguration.Enabled: "Defaults to true" (conversion_problems reads it the same way).
+    conversion = destination.get("DataFormatConversionConfiguration") or {}
+    converting = bool(conversion) and conversion.get("Enabled") is not False
     problems += buffering_problems(destination.get("BufferingHints", {}), converting)
     problems += conversion_problems(destination)
     problems += prefix_pair_problems(destination.get("Prefix", ""), destination.get("ErrorOutputPrefix"), "")
