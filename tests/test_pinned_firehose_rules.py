@@ -276,3 +276,33 @@ def test_the_backup_uses_its_own_prefix_not_the_destinations() -> None:
     assert rules.stream_problems("s", "DirectPut", destination) == [
         "S3BackupConfiguration.Prefix: unknown expression namespace 'nope' in !{nope:x} "
         "(one of timestamp, firehose, partitionKeyFromQuery, partitionKeyFromLambda)"]
+
+
+@pytest.mark.parametrize(("conversion", "limited"), [
+    (None, False), ({}, False), ({"Enabled": False}, False), ({"Enabled": True}, True),
+    ({"SchemaConfiguration": {}}, True),  # Enabled defaults to true (botocore DataFormatConversionConfiguration)
+])
+def test_the_64_mib_minimum_applies_whenever_conversion_is_on(conversion: dict[str, Any] | None,
+                                                             limited: bool) -> None:
+    destination: dict[str, Any] = {"BufferingHints": {"SizeInMBs": 32, "IntervalInSeconds": 60}}
+    if conversion is not None:
+        destination["DataFormatConversionConfiguration"] = conversion
+    below = "BufferingHints.SizeInMBs: 32 MiB is below the 64 MiB minimum with record format conversion"
+    assert (below in rules.stream_problems("s", "DirectPut", destination)) is limited
+
+
+def test_a_pattern_with_a_colon_is_one_timestamp_expression() -> None:
+    assert rules.expression_problems("a/!{timestamp:HH:mm}/", "P") == []
+    assert rules.evaluated_length("!{timestamp:HH:mm}") == 4 + 1 + 4
+
+
+def test_the_error_prefix_problems_name_the_error_prefix() -> None:
+    assert rules.prefix_pair_problems("p/", "e/!{nope:x}/", "W.") == [
+        "W.ErrorOutputPrefix: unknown expression namespace 'nope' in !{nope:x} "
+        "(one of timestamp, firehose, partitionKeyFromQuery, partitionKeyFromLambda)",
+        "W.ErrorOutputPrefix: with expressions it must contain !{firehose:error-output-type}"]
+
+
+def test_a_backup_without_prefixes_is_valid() -> None:
+    assert rules.stream_problems("s", "DirectPut", {"S3BackupMode": "Enabled", "S3BackupConfiguration": {
+        "CompressionFormat": "GZIP"}}) == []
