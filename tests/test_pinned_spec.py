@@ -11,12 +11,17 @@ import pytest
 from sesl.errors import ConfigError
 from sesl.spec import (
     ConfigSource,
+    between,
     collect_problems,
     default_spec,
     describe_settings,
+    each,
     find_config,
     load_spec,
+    matches,
+    one_of,
     read_config,
+    setting,
 )
 
 
@@ -323,3 +328,75 @@ def test_defaults_are_fresh_per_spec() -> None:
     a, b = default_spec("dev"), default_spec("dev")
     assert a.ses.event_types == b.ses.event_types and a.ses.event_types is not b.ses.event_types
     assert a.tags is not b.tags
+
+
+# -- the check builders, called at run time (the settings call them when the module loads) -----------------------
+
+def test_between_accepts_its_ends_only() -> None:
+    check = between(1, 5)
+    assert (check(1), check(5), check(3)) == (None, None, None)
+    assert check(0) == "must be between 1 and 5, got 0"
+    assert check(6) == "must be between 1 and 5, got 6"
+
+
+def test_one_of_names_every_allowed_value() -> None:
+    check = one_of((1, "a"))
+    assert (check(1), check("a")) == (None, None)
+    assert check(2) == "must be one of 1, a; got 2"
+
+
+def test_matches_the_whole_text_of_the_value() -> None:
+    check = matches(r"\d{2}", "two digits")
+    assert (check("12"), check(12)) == (None, None)
+    assert check("123") == "must be two digits, got '123'"
+    assert check(None) == "must be two digits, got None"
+
+
+def test_each_joins_the_problems_of_every_item() -> None:
+    check = each(one_of(("A", "B")))
+    assert (check([]), check(["A", "B"])) == (None, None)
+    assert check(["A", "x", "y"]) == "must be one of A, B; got x; must be one of A, B; got y"
+
+
+def test_setting_keeps_its_default_check_and_doc() -> None:
+    check = between(0, 1)
+    scalar = setting(5, check, "five")
+    assert (scalar.default, dict(scalar.metadata)) == (5, {"check": check, "doc": "five"})
+    listed = setting(["a"], None, "a list")
+    made = listed.default_factory()
+    assert made == ["a"] and dict(listed.metadata) == {"check": None, "doc": "a list"}
+    assert made is not listed.default_factory()
+
+
+def test_an_optional_setting_names_both_types() -> None:
+    assert problems_of({"alert_email": 3}) == ["env.dev.alert_email: must be str | None, got int 3"]
+
+
+def test_a_bad_ignore_rule_does_not_hide_the_next_one() -> None:
+    rules = [{"path": "a"}, {"path": "b", "reason": "r"}]
+    spec, problems = collect_problems("dev", {"env": {"dev": {"ignore": rules}}})
+    assert problems == ["env.dev.ignore[0]: needs a string `path` and a non-empty `reason`"]
+    assert [(r.path, r.reason) for r in spec.ignore] == [("b", "r")]
+
+
+def test_find_config_without_any_config_says_where_it_looked(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    found = find_config(cwd=empty, environ={})
+    if found.path is None:  # no sesl.toml above the temporary directory
+        assert found == ConfigSource(None, "not found", empty.resolve())
+    assert found.how in ("not found", "found")
+    assert found.searched_from == empty.resolve()
+
+
+def test_an_unreadable_config_says_to_fix_its_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "sesl.toml"
+    path.write_text("")
+
+    def denied(self: Path, encoding: str | None = None) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    with pytest.raises(ConfigError) as caught:
+        read_config(path)
+    assert str(caught.value) == f"config file {path} cannot be read (permission denied): fix its permissions"
