@@ -400,3 +400,15 @@ def test_an_unreadable_config_says_to_fix_its_permissions(tmp_path: Path, monkey
     with pytest.raises(ConfigError) as caught:
         read_config(path)
     assert str(caught.value) == f"config file {path} cannot be read (permission denied): fix its permissions"
+
+
+def test_keys_after_a_bad_table_or_the_ignore_list_are_still_checked() -> None:
+    assert problems_of({"s3": 5, "region": "x"}) == [
+        "env.dev.s3: must be a table", "env.dev.region: must be an AWS region name, got 'x'"]
+    assert problems_of({"ignore": [], "region": "x"}) == ["env.dev.region: must be an AWS region name, got 'x'"]
+
+
+def test_an_unknown_environment_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as caught:
+        default_spec("qa")
+    assert str(caught.value) == "unknown environment 'qa': choose one of dev, prod"
