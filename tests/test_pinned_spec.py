@@ -412,3 +412,7 @@ def test_an_unknown_environment_names_the_known_ones() -> None:
     with pytest.raises(ConfigError) as caught:
         default_spec("qa")
     assert str(caught.value) == "unknown environment 'qa': choose one of dev, prod"
+
+
+def test_a_setting_without_check_or_doc() -> None:
+    assert dict(setting(5).metadata) == {"check": None, "doc": ""}
