@@ -9,7 +9,8 @@
 # Each module has its own work directory, .mutation/<module>/, where mutmut keeps its copy of the
 # code and its verdicts. A later run is incremental: a killed mutant stays killed while its function
 # is unchanged; survivors, untested and not-yet-run mutants are tried again (new tests may kill them).
-# BASELINE=1 measures without the tests/test_pinned_* files. Run it niced: WORKERS (default 2) is the number of mutants tested at once.
+# BASELINE=1 measures without the tests/test_pinned_* files. mutmut runs under `nice -n 19` (NICENESS);
+# WORKERS (default 2) is the number of mutants tested at once.
 # docs/mutation.md says what survives by design and the scores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ ROOT=$(pwd)
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 WORKERS="${WORKERS:-2}"
+NICENESS="${NICENESS:-19}"
 
 # module name -> source file mutated
 declare -A SOURCE=(
@@ -127,7 +129,8 @@ run_module() {
   [ -n "$(tests_of "$m")" ] || { echo "$m: no test file in its mapping" >&2; return 1; }
   echo "== $m (${SOURCE[$m]}) against: $(tests_of "$m" | tr '\n' ' ')"
   local started=$SECONDS
-  (cd "$work" && env -u PYTHONPATH "$VENV/bin/mutmut" run --max-children "$WORKERS" >"$work/run.log" 2>&1) || {
+  (cd "$work" && env -u PYTHONPATH nice -n "$NICENESS" "$VENV/bin/mutmut" run --max-children "$WORKERS" \
+     >"$work/run.log" 2>&1) || {
     echo "mutmut failed for $m; the end of $work/run.log:" >&2
     tail -n 20 "$work/run.log" >&2
     return 1
