@@ -177,7 +177,9 @@ def logging_problems(options: dict[str, Any], where: str) -> list[str]:
 def stream_problems(destination: dict[str, Any]) -> list[str]:
     """All rules for one stream's create request that botocore's model does not hold."""
     problems: list[str] = []
-    converting = bool(destination.get("DataFormatConversionConfiguration", {}).get("Enabled", False))
+    # BC DataFormatConversionConfiguration.Enabled: "Defaults to true" (conversion_problems reads it the same way).
+    conversion = destination.get("DataFormatConversionConfiguration") or {}
+    converting = bool(conversion) and conversion.get("Enabled") is not False
     problems += buffering_problems(destination.get("BufferingHints", {}), converting)
     problems += zero_buffering_problems(destination)
     problems += schema_role_problems(destination)
