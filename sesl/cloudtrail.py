@@ -44,6 +44,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code, error_message
 from sesl.context import AwsContext
 
 S3_OBJECT = "AWS::S3::Object"
@@ -292,8 +293,7 @@ def _arn_scope(selector: Mapping[str, Any], objects: str) -> int:
 
 def _error(exc: Exception, operation: str) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        return f"cloudtrail:{operation} failed: {error.get('Code', '?')}: {error.get('Message', '')}"
+        return f"cloudtrail:{operation} failed: {error_code(exc) or '?'}: {error_message(exc)}"
     return f"cloudtrail:{operation} failed: {exc}"
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import cloudtrail, reconcile
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import tag_list
 from sesl.errors import SeslError
@@ -209,7 +210,7 @@ def notify(ctx: AwsContext, report: DriftReport) -> Notice:
     try:
         tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic).get("Tags", [])}
     except botocore.exceptions.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
+        code = error_code(exc)
         return Notice(False, f"not notified: alert topic {topic} unreadable ({code}); run `sesl apply`")
     last, current = tags.get(FINGERPRINT_TAG), report.fingerprint()
     if last is None and report.in_sync:

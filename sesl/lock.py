@@ -29,6 +29,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.errors import LockError
 from sesl.ui import reporter
@@ -61,7 +62,7 @@ def read_lock(ctx: AwsContext) -> dict[str, Any] | None:
     try:
         value = ctx.client("ssm").get_parameter(Name=parameter_name(ctx.spec.env))["Parameter"]["Value"]
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
+        if error_code(exc) == "ParameterNotFound":
             return None
         raise
     try:
@@ -99,7 +100,7 @@ def _try_take(ctx: AwsContext, holder: dict[str, Any]) -> bool:
                                         Overwrite=False, Description="sesl apply/destroy lock")
         return True
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterAlreadyExists":
+        if error_code(exc) == "ParameterAlreadyExists":
             return False
         raise
 
@@ -108,7 +109,7 @@ def remove(ctx: AwsContext) -> None:
     try:
         ctx.client("ssm").delete_parameter(Name=parameter_name(ctx.spec.env))
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ParameterNotFound":
+        if error_code(exc) != "ParameterNotFound":
             raise
 
 

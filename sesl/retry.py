@@ -25,6 +25,7 @@ from typing import TypeVar
 import botocore.exceptions
 import tenacity
 
+from sesl.aws_errors import error_code, error_message
 from sesl.ui import reporter
 
 T = TypeVar("T")
@@ -128,8 +129,7 @@ def transient_for(exc: BaseException, classification: Classification, roles: Seq
     """The entry of `classification` this error is, or None when it must not be retried."""
     if not isinstance(exc, botocore.exceptions.ClientError):
         return None
-    error = exc.response.get("Error", {})
-    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    code, message = error_code(exc), error_message(exc)
     if code in CALLER_DENIED_CODES:
         return None
     entry = next((t for t in classification.transient if t.matches(code, message)), None)

@@ -18,6 +18,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import glue_rules
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.errors import SeslError
@@ -194,7 +195,7 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
                     return
                 except botocore.exceptions.ClientError as exc:
                     # Started between the read and the update (a schedule, a console click).
-                    if exc.response.get("Error", {}).get("Code") != RUNNING_ERROR:
+                    if error_code(exc) != RUNNING_ERROR:
                         raise
                     state = "RUNNING"
             left = deadline - wait.clock()
