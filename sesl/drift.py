@@ -25,7 +25,15 @@ from sesl.context import AwsContext
 from sesl.diff import tag_list
 from sesl.errors import SeslError
 from sesl.model import FORMAT_VERSION, Action, Change, Plan
-from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, ENV_TAG_KEY, HEARTBEAT_METRIC, METRIC_NAMESPACE, OWNER_TAG_KEY
+from sesl.naming import (
+    DRIFT_METRIC,
+    ENV_DIMENSION,
+    ENV_TAG_KEY,
+    HEARTBEAT_METRIC,
+    METRIC_NAMESPACE,
+    OWNER_TAG_KEY,
+    bucket_of_arn,
+)
 from sesl.resources import REGISTRY
 
 FINGERPRINT_TAG = "sesl:drift-fingerprint"
@@ -112,8 +120,9 @@ def _difference(change: Change) -> Difference:
 
 def arn_resource_name(arn: str) -> str:
     """The name part of an ARN, as sesl's desired objects name things."""
-    if arn.startswith("arn:aws:s3:::"):
-        return arn.removeprefix("arn:aws:s3:::")
+    bucket = bucket_of_arn(arn)
+    if bucket is not None:
+        return bucket
     resource = arn.split(":", 5)[5]
     for prefix in ("log-group:", "alarm:"):
         if resource.startswith(prefix):

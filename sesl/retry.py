@@ -26,6 +26,7 @@ import botocore.exceptions
 import tenacity
 
 from sesl.aws_errors import error_code, error_message
+from sesl.naming import PRINCIPAL_ARN_PATTERN
 from sesl.ui import reporter
 
 T = TypeVar("T")
@@ -105,8 +106,7 @@ GLUE = Classification("glue", (
 ALL = FIREHOSE + SESV2 + GLUE
 BY_SERVICE: dict[str, Classification] = {c.service: c for c in (FIREHOSE, SESV2, GLUE)}
 
-# The principal a "... is not authorized ..." message names: a user, a role or a role's session.
-_PRINCIPAL = re.compile(r"(arn:aws[a-z-]*:(?:iam|sts)::\d*:(?:user|role|assumed-role)/\S+?)\s+is not authorized")
+_PRINCIPAL = re.compile(rf"({PRINCIPAL_ARN_PATTERN})\s+is not authorized")
 
 
 def _role_name(arn: str) -> str | None:

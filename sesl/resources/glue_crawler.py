@@ -129,8 +129,7 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
             "Schedule": env.spec.glue.crawler_schedule, "SchemaChangePolicy": SCHEMA_CHANGE_POLICY,
             "RecrawlPolicy": RECRAWL_POLICY, "Configuration": json.dumps(CONFIGURATION),
         }
-        arn = f"arn:aws:glue:{n.region}:{n.account}:crawler/{n.crawler}"
-        return [CrawlerSpec(n.crawler, arn, config, ownership_tags(env.spec.env, env.spec.tags))]
+        return [CrawlerSpec(n.crawler, n.crawler_arn, config, ownership_tags(env.spec.env, env.spec.tags))]
 
     def validate(self, env: Env, want: CrawlerSpec) -> list[str]:
         c = want.config

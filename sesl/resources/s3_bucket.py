@@ -20,6 +20,7 @@ from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, owners
 from sesl.errors import AwsCallError, SeslError
 from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
+from sesl.naming import Names
 from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 from sesl.ui import reporter
 
@@ -65,7 +66,7 @@ def bucket_policy(bucket: str, account: str) -> dict[str, Any]:
     The second statement spares AWS services acting for this account (BoolIfExists
     aws:PrincipalIsAWSService), as the reference recommends (aws-reference.md §5.4).
     """
-    resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    resources = [Names.bucket_arn(bucket), Names.objects_arn(bucket)]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},

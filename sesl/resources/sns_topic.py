@@ -56,7 +56,7 @@ def budgets_statement(names: Names) -> dict[str, Any]:
     return {"Sid": BUDGETS_SID, "Effect": "Allow", "Principal": {"Service": BUDGETS_PRINCIPAL},
             "Action": "SNS:Publish", "Resource": names.alert_topic_arn,
             "Condition": {"StringEquals": {"aws:SourceAccount": names.account},
-                          "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{names.account}:*"}}}
+                          "ArnLike": {"aws:SourceArn": names.budgets_source_arn}}}
 
 
 def topic_policy(names: Names) -> dict[str, Any]:
