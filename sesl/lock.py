@@ -32,14 +32,11 @@ import botocore.exceptions
 from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.errors import LockError
+from sesl.naming import lock_parameter
 from sesl.ui import reporter
 
 DEFAULT_TTL_SECONDS = 10 * 60.0
 POLL_SECONDS = 2.0
-
-
-def parameter_name(env: str) -> str:
-    return f"/sesl/{env}/lock"
 
 
 def _now() -> dt.datetime:
@@ -60,7 +57,7 @@ def describe(holder: dict[str, Any]) -> str:
 
 def read_lock(ctx: AwsContext) -> dict[str, Any] | None:
     try:
-        value = ctx.client("ssm").get_parameter(Name=parameter_name(ctx.spec.env))["Parameter"]["Value"]
+        value = ctx.client("ssm").get_parameter(Name=lock_parameter(ctx.spec.env))["Parameter"]["Value"]
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) == "ParameterNotFound":
             return None
@@ -96,7 +93,7 @@ def holder_gone(holder: dict[str, Any]) -> bool:
 
 def _try_take(ctx: AwsContext, holder: dict[str, Any]) -> bool:
     try:
-        ctx.client("ssm").put_parameter(Name=parameter_name(ctx.spec.env), Value=json.dumps(holder), Type="String",
+        ctx.client("ssm").put_parameter(Name=lock_parameter(ctx.spec.env), Value=json.dumps(holder), Type="String",
                                         Overwrite=False, Description="sesl apply/destroy lock")
         return True
     except botocore.exceptions.ClientError as exc:
@@ -107,7 +104,7 @@ def _try_take(ctx: AwsContext, holder: dict[str, Any]) -> bool:
 
 def remove(ctx: AwsContext) -> None:
     try:
-        ctx.client("ssm").delete_parameter(Name=parameter_name(ctx.spec.env))
+        ctx.client("ssm").delete_parameter(Name=lock_parameter(ctx.spec.env))
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) != "ParameterNotFound":
             raise
@@ -148,7 +145,7 @@ def renew(ctx: AwsContext, holder: dict[str, Any]) -> bool:
         return False
     holder["expires_at"] = (_now() + dt.timedelta(seconds=float(holder.get("ttl", DEFAULT_TTL_SECONDS)))).isoformat(
         timespec="seconds")
-    ctx.client("ssm").put_parameter(Name=parameter_name(ctx.spec.env), Value=json.dumps(holder), Type="String",
+    ctx.client("ssm").put_parameter(Name=lock_parameter(ctx.spec.env), Value=json.dumps(holder), Type="String",
                                     Overwrite=True)
     return True
 

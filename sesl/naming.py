@@ -56,6 +56,11 @@ def account_root_arn(account: str) -> str:
     return f"arn:aws:iam::{account}:root"
 
 
+def lock_parameter(env: str) -> str:
+    """The SSM parameter that holds the env's apply/destroy lock (sesl.lock); it needs no Region nor account."""
+    return f"/sesl/{env}/lock"
+
+
 def ses_identity_arn(region: str, account: str, identity: str) -> str:
     """A verified SES identity (domain or address), as SES names it in an event's mail.sourceArn."""
     return f"arn:aws:ses:{region}:{account}:identity/{identity}"
@@ -227,13 +232,8 @@ class Names:
         return f"arn:aws:budgets::{self.account}:*"
 
     @property
-    def lock_key(self) -> str:
-        return f"sesl/lock/{self.env}.json"
-
-    @property
     def lock_parameter(self) -> str:
-        """The SSM parameter of the env lock (as sesl.lock names it)."""
-        return f"/sesl/{self.env}/lock"
+        return lock_parameter(self.env)
 
 
 # --- What AWS accepts as a name --------------------------------------------------------------
@@ -306,9 +306,6 @@ def _is_ip_address(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-BUCKET_NAMES = ("events_bucket", "results_bucket")
 
 
 def derived_names(n: Names) -> list[tuple[str, str, NameRule | None]]:
