@@ -29,6 +29,20 @@ def unreachable(endpoint: str | None) -> str:
             "AWS_ENDPOINT_URL to use the sandbox)")
 
 
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a ClientError (e.g. "NoSuchBucket"); "" for anything else or when AWS sent none."""
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return ""
+    return str(exc.response.get("Error", {}).get("Code") or "")
+
+
+def error_message(exc: BaseException) -> str:
+    """The AWS error message of a ClientError; "" for anything else or when AWS sent none."""
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return ""
+    return str(exc.response.get("Error", {}).get("Message") or "")
+
+
 def explain(exc: BaseException) -> str | None:
     """The one line for a credentials or connection failure; None for anything else."""
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
@@ -38,7 +52,7 @@ def explain(exc: BaseException) -> str | None:
     if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError):
         return unreachable(exc.kwargs.get("endpoint_url"))
     if isinstance(exc, botocore.exceptions.ClientError):
-        code = exc.response.get("Error", {}).get("Code", "")
+        code = error_code(exc)
         if code in EXPIRED_CODES:
             return EXPIRED
         if code in INVALID_CODES:

@@ -44,7 +44,9 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code, error_message
 from sesl.context import AwsContext
+from sesl.naming import object_arn_prefix
 
 S3_OBJECT = "AWS::S3::Object"
 ALL, PART, NONE = 2, 1, 0  # how much of the bucket's objects a condition lets through
@@ -183,11 +185,6 @@ def home_region(trail: Mapping[str, Any]) -> str:
     return str(trail.get("HomeRegion") or (arn.split(":")[3] if arn.count(":") >= 5 else ""))
 
 
-def object_prefix(bucket: str, partition: str = "aws") -> str:
-    """The prefix every object ARN of the bucket starts with: arn:<partition>:s3:::<bucket>/."""
-    return f"arn:{partition}:s3:::{bucket}/"
-
-
 def prefix_scope(prefix: str, objects: str) -> int:
     """How much of the bucket an ARN prefix selects: ALL when every object ARN (`objects` + key) starts
     with it (`arn:aws:s3`, `arn:aws:s3:::bucket/`), PART when it names a prefix inside the bucket, NONE for
@@ -199,7 +196,7 @@ def prefix_scope(prefix: str, objects: str) -> int:
 
 def selection(answer: Mapping[str, Any], bucket: str, partition: str = "aws") -> Selection:
     """What a GetEventSelectors answer logs for the events bucket."""
-    objects = object_prefix(bucket, partition)
+    objects = object_arn_prefix(bucket, partition)
     parts = [_classic(s, objects) for s in answer.get("EventSelectors") or []]
     parts += [_advanced(s, objects) for s in answer.get("AdvancedEventSelectors") or []]
     management, data, notes = Access(), Access(), []
@@ -292,8 +289,7 @@ def _arn_scope(selector: Mapping[str, Any], objects: str) -> int:
 
 def _error(exc: Exception, operation: str) -> str:
     if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        return f"cloudtrail:{operation} failed: {error.get('Code', '?')}: {error.get('Message', '')}"
+        return f"cloudtrail:{operation} failed: {error_code(exc) or '?'}: {error_message(exc)}"
     return f"cloudtrail:{operation} failed: {exc}"
 
 

@@ -20,7 +20,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from sesl.aws_errors import explain, unreachable
+from sesl.aws_errors import error_code, error_message, explain, unreachable
 from sesl.errors import AccountMismatchError, AwsCallError, SeslError
 from sesl.model import DestroyOptions
 from sesl.naming import Names
@@ -142,9 +142,8 @@ class AwsContext:
                 if known:
                     raise SeslError(known) from None
                 if isinstance(exc, botocore.exceptions.ClientError):
-                    error = exc.response.get("Error", {})
-                    raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {error.get('Code', '')}: "
-                                       f"{error.get('Message', '')}; refresh the credentials (expired SSO session? "
+                    raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {error_code(exc)}: "
+                                       f"{error_message(exc)}; refresh the credentials (expired SSO session? "
                                        "run `aws sso login`)") from None
                 raise AwsCallError(f"cannot identify the caller (sts:GetCallerIdentity): {exc}") from None
         return self._account

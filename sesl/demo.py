@@ -1,7 +1,8 @@
 """`sesl demo`: the newcomer's whole story on a fresh sandbox, in one process.
 
 Each step runs the real CLI in-process and checks its exit code, so the demo fails loudly
-(exit 1) if any part of the story stops working.
+(exit 1) if any part of the story stops working. The CLI is handed in (`RunCli`, from
+sesl.cli.sandbox_cmds): this module does not import the command line that runs it.
 """
 
 from __future__ import annotations
@@ -12,20 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import boto3
-import click
 from rich.console import Console
 
-from sesl.cli.main import Globals
 from sesl.naming import Names
 from sesl.sandbox import server
 
 ENV = "dev"
 
+# Runs `sesl ARGS...` in this process and answers its exit code.
+RunCli = Callable[[list[str]], int]
+
 
 @dataclass
 class Demo:
     console: Console
-    no_color: bool
+    run_cli: RunCli
     names: Names
     days: int = 30  # of traffic
     events_per_day: int = 2400  # per stream: the design's volume
@@ -33,7 +35,7 @@ class Demo:
 
     def run(self, title: str, args: list[str], expect: int) -> None:
         self.console.rule(f"[bold]{title}[/bold]  [dim]$ sesl {' '.join(args)}[/dim]")
-        code = invoke(args, self.no_color)
+        code = self.run_cli(args)
         ok = code == expect
         self.results.append((title, ok))
         mark = "[green]as expected[/green]" if ok else f"[red]expected exit {expect}[/red]"
@@ -45,22 +47,6 @@ class Demo:
 
     def client(self, service: str) -> object:
         return boto3.client(service, region_name=self.names.region)
-
-
-def invoke(args: list[str], no_color: bool) -> int:
-    from sesl.cli.main import cli
-
-    argv = (["--no-color"] if no_color else []) + args
-    try:
-        result = cli.main(args=argv, prog_name="sesl", standalone_mode=False)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    return int(result) if isinstance(result, int) else 0
 
 
 def out_of_band_versioning(demo: Demo) -> str:
@@ -137,13 +123,12 @@ REPORTS = ("daily-engagement", "weekly-trends", "top-links", "bounce-complaint-r
 RULE_WIDTH = 100  # the step rules of a log are as wide as a terminal's, not as the log's unlimited width
 
 
-def run_demo(g: Globals, days: int = 30, events_per_day: int = 2400) -> None:
-    console = g.console()
+def run_demo(console: Console, run_cli: RunCli, days: int = 30, events_per_day: int = 2400) -> None:
     if not console.is_terminal:
         console.width = RULE_WIDTH
     with server.running() as endpoint, server.pointed_at(endpoint):
         console.print(f"[bold]sesl demo[/bold] on a fresh sandbox at {endpoint} (account {server.SANDBOX_ACCOUNT})\n")
-        demo = Demo(console, g.no_color, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT), days, events_per_day)
+        demo = Demo(console, run_cli, Names(ENV, "us-west-2", server.SANDBOX_ACCOUNT), days, events_per_day)
         story(demo)
     failed = [title for title, ok in demo.results if not ok]
     if failed:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from sesl.model import FieldChange
-from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE
+from sesl.naming import ENV_TAG_KEY, OWNER_TAG_KEY, OWNER_TAG_VALUE, account_root_arn
 
 _LISTY_STATEMENT_KEYS = ("Action", "NotAction", "Resource", "NotResource")
 
@@ -31,7 +31,7 @@ def _account_as_root_arn(value: Any) -> Any:
     # An account id and the account's root ARN are the same principal, and IAM and S3 may store the id as
     # the ARN (IAM user guide, reference_policies_elements_principal, AWS account principals;
     # hashicorp/awspolicyequivalence stringPrincipalsEqual: "AWS converting account ID principal to root ARN").
-    return f"arn:aws:iam::{value}:root" if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else value
+    return account_root_arn(value) if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else value
 
 
 def _normalize_principal(principal: Any) -> Any:

@@ -20,11 +20,20 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import cloudtrail, reconcile
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import tag_list
 from sesl.errors import SeslError
 from sesl.model import FORMAT_VERSION, Action, Change, Plan
-from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, ENV_TAG_KEY, HEARTBEAT_METRIC, METRIC_NAMESPACE, OWNER_TAG_KEY
+from sesl.naming import (
+    DRIFT_METRIC,
+    ENV_DIMENSION,
+    ENV_TAG_KEY,
+    HEARTBEAT_METRIC,
+    METRIC_NAMESPACE,
+    OWNER_TAG_KEY,
+    bucket_of_arn,
+)
 from sesl.resources import REGISTRY
 
 FINGERPRINT_TAG = "sesl:drift-fingerprint"
@@ -111,8 +120,9 @@ def _difference(change: Change) -> Difference:
 
 def arn_resource_name(arn: str) -> str:
     """The name part of an ARN, as sesl's desired objects name things."""
-    if arn.startswith("arn:aws:s3:::"):
-        return arn.removeprefix("arn:aws:s3:::")
+    bucket = bucket_of_arn(arn)
+    if bucket is not None:
+        return bucket
     resource = arn.split(":", 5)[5]
     for prefix in ("log-group:", "alarm:"):
         if resource.startswith(prefix):
@@ -209,7 +219,7 @@ def notify(ctx: AwsContext, report: DriftReport) -> Notice:
     try:
         tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic).get("Tags", [])}
     except botocore.exceptions.ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code")
+        code = error_code(exc)
         return Notice(False, f"not notified: alert topic {topic} unreadable ({code}); run `sesl apply`")
     last, current = tags.get(FINGERPRINT_TAG), report.fingerprint()
     if last is None and report.in_sync:

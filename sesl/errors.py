@@ -21,10 +21,6 @@ class AccountMismatchError(SeslError):
     """The credentials belong to another account than the one pinned for the environment."""
 
 
-class OwnershipError(SeslError):
-    """A resource with sesl's name exists but sesl does not own it."""
-
-
 class AwsCallError(SeslError):
     """An AWS call failed permanently (after retries)."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sesl.context import AwsContext
 from sesl.errors import AwsCallError
+from sesl.naming import ses_identity_arn
 
 # PutRecordBatch: at most 500 records and 4 MiB per call; a record at most 1,000 KiB
 # (Firehose API reference, PutRecordBatch; Firehose guide, limits).
@@ -34,7 +35,7 @@ def _mail(message_id: str, sent: dt.datetime, recipient: str, account: str, regi
     source = "newsletter@dailysystemdesign.example"
     return {
         "timestamp": _iso(sent), "source": source,
-        "sourceArn": f"arn:aws:ses:{region}:{account}:identity/dailysystemdesign.example",
+        "sourceArn": ses_identity_arn(region, account, "dailysystemdesign.example"),
         "sendingAccountId": account, "messageId": message_id, "destination": [recipient],
         "headersTruncated": False,
         "headers": [{"name": "From", "value": source}, {"name": "To", "value": recipient},

@@ -24,6 +24,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code, error_message
 from sesl.context import AwsContext
 
 IAM_ALLOWED_PRINCIPALS = "IAM_ALLOWED_PRINCIPALS"
@@ -66,8 +67,7 @@ def _read(ctx: AwsContext) -> DataLakeSettings | Unknown:
     try:
         found = ctx.client("lakeformation").get_data_lake_settings().get("DataLakeSettings", {})
     except botocore.exceptions.ClientError as exc:
-        error = exc.response.get("Error", {})
-        code, message = error.get("Code", "?"), error.get("Message", "")
+        code, message = error_code(exc) or "?", error_message(exc)
         return Unknown(f"lakeformation:GetDataLakeSettings failed: {code}: {message}")
     except botocore.exceptions.EndpointConnectionError as exc:
         return Unknown(f"lakeformation:GetDataLakeSettings failed: {exc}")

@@ -29,16 +29,14 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.errors import LockError
+from sesl.naming import lock_parameter
 from sesl.ui import reporter
 
 DEFAULT_TTL_SECONDS = 10 * 60.0
 POLL_SECONDS = 2.0
-
-
-def parameter_name(env: str) -> str:
-    return f"/sesl/{env}/lock"
 
 
 def _now() -> dt.datetime:
@@ -59,9 +57,9 @@ def describe(holder: dict[str, Any]) -> str:
 
 def read_lock(ctx: AwsContext) -> dict[str, Any] | None:
     try:
-        value = ctx.client("ssm").get_parameter(Name=parameter_name(ctx.spec.env))["Parameter"]["Value"]
+        value = ctx.client("ssm").get_parameter(Name=lock_parameter(ctx.spec.env))["Parameter"]["Value"]
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
+        if error_code(exc) == "ParameterNotFound":
             return None
         raise
     try:
@@ -95,20 +93,20 @@ def holder_gone(holder: dict[str, Any]) -> bool:
 
 def _try_take(ctx: AwsContext, holder: dict[str, Any]) -> bool:
     try:
-        ctx.client("ssm").put_parameter(Name=parameter_name(ctx.spec.env), Value=json.dumps(holder), Type="String",
+        ctx.client("ssm").put_parameter(Name=lock_parameter(ctx.spec.env), Value=json.dumps(holder), Type="String",
                                         Overwrite=False, Description="sesl apply/destroy lock")
         return True
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ParameterAlreadyExists":
+        if error_code(exc) == "ParameterAlreadyExists":
             return False
         raise
 
 
 def remove(ctx: AwsContext) -> None:
     try:
-        ctx.client("ssm").delete_parameter(Name=parameter_name(ctx.spec.env))
+        ctx.client("ssm").delete_parameter(Name=lock_parameter(ctx.spec.env))
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ParameterNotFound":
+        if error_code(exc) != "ParameterNotFound":
             raise
 
 
@@ -147,7 +145,7 @@ def renew(ctx: AwsContext, holder: dict[str, Any]) -> bool:
         return False
     holder["expires_at"] = (_now() + dt.timedelta(seconds=float(holder.get("ttl", DEFAULT_TTL_SECONDS)))).isoformat(
         timespec="seconds")
-    ctx.client("ssm").put_parameter(Name=parameter_name(ctx.spec.env), Value=json.dumps(holder), Type="String",
+    ctx.client("ssm").put_parameter(Name=lock_parameter(ctx.spec.env), Value=json.dumps(holder), Type="String",
                                     Overwrite=True)
     return True
 

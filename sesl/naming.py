@@ -34,6 +34,37 @@ ENV_PLACEHOLDER = "{env}"
 EVENTS_BUCKET_TEMPLATE = "daily-system-design-email-events-{env}"
 RESULTS_BUCKET_TEMPLATE = "daily-system-design-athena-results-{env}"
 
+# S3 ARNs carry neither Region nor account (S3 user guide, s3-arn-format).
+S3_ARN_PREFIX = "arn:aws:s3:::"
+
+# The principal an "... is not authorized ..." message names: a user, a role or a role's session, in any partition.
+PRINCIPAL_ARN_PATTERN = r"arn:aws[a-z-]*:(?:iam|sts)::\d*:(?:user|role|assumed-role)/\S+?"
+
+
+def bucket_of_arn(arn: str) -> str | None:
+    """The bucket an S3 bucket ARN names; None for any other ARN."""
+    return arn.removeprefix(S3_ARN_PREFIX) if arn.startswith(S3_ARN_PREFIX) else None
+
+
+def object_arn_prefix(bucket: str, partition: str = "aws") -> str:
+    """The prefix every object ARN of the bucket starts with: arn:<partition>:s3:::<bucket>/."""
+    return f"arn:{partition}:s3:::{bucket}/"
+
+
+def account_root_arn(account: str) -> str:
+    """The ARN of an account's root principal (IAM user guide, reference_policies_elements_principal)."""
+    return f"arn:aws:iam::{account}:root"
+
+
+def lock_parameter(env: str) -> str:
+    """The SSM parameter that holds the env's apply/destroy lock (sesl.lock); it needs no Region nor account."""
+    return f"/sesl/{env}/lock"
+
+
+def ses_identity_arn(region: str, account: str, identity: str) -> str:
+    """A verified SES identity (domain or address), as SES names it in an event's mail.sourceArn."""
+    return f"arn:aws:ses:{region}:{account}:identity/{identity}"
+
 
 @dataclass(frozen=True)
 class Names:
@@ -60,7 +91,12 @@ class Names:
 
     @staticmethod
     def bucket_arn(bucket: str) -> str:
-        return f"arn:aws:s3:::{bucket}"
+        return f"{S3_ARN_PREFIX}{bucket}"
+
+    @staticmethod
+    def objects_arn(bucket: str) -> str:
+        """Every object of the bucket, as a policy's Resource."""
+        return f"{S3_ARN_PREFIX}{bucket}/*"
 
     # --- Firehose -----------------------------------------------------------------------
     def stream(self, flow: str) -> str:
@@ -156,6 +192,9 @@ class Names:
     def workgroup(self) -> str:
         return f"email-analytics-{self.env}"
 
+    def workgroup_arn(self, workgroup: str) -> str:
+        return f"arn:aws:athena:{self.region}:{self.account}:workgroup/{workgroup}"
+
     @property
     def results_location(self) -> str:
         return f"s3://{self.results_bucket}/query-results/"
@@ -176,18 +215,25 @@ class Names:
     def alarm(self, subject: str, check: str) -> str:
         return f"{subject}-{check}"
 
+    def alarm_arn(self, alarm: str) -> str:
+        return f"arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{alarm}"
+
     @property
     def budget(self) -> str:
         return f"email-analytics-{self.env}-monthly"
 
+    def budget_arn(self, budget: str) -> str:
+        """Budgets are global: the ARN has no Region (AWS Budgets, budgets-control-access)."""
+        return f"arn:aws:budgets::{self.account}:budget/{budget}"
+
     @property
-    def lock_key(self) -> str:
-        return f"sesl/lock/{self.env}.json"
+    def budgets_source_arn(self) -> str:
+        """Every budget of the account, as the aws:SourceArn AWS Budgets publishes with (budgets-sns-policy)."""
+        return f"arn:aws:budgets::{self.account}:*"
 
     @property
     def lock_parameter(self) -> str:
-        """The SSM parameter of the env lock (as sesl.lock names it)."""
-        return f"/sesl/{self.env}/lock"
+        return lock_parameter(self.env)
 
 
 # --- What AWS accepts as a name --------------------------------------------------------------
@@ -260,9 +306,6 @@ def _is_ip_address(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-BUCKET_NAMES = ("events_bucket", "results_bucket")
 
 
 def derived_names(n: Names) -> list[tuple[str, str, NameRule | None]]:

@@ -49,8 +49,7 @@ class PlanOptions:
 
 
 def describe_client_error(address: str, exc: botocore.exceptions.ClientError) -> str:
-    error = exc.response.get("Error", {})
-    code, message = error.get("Code", "?"), error.get("Message", "")
+    code, message = aws_errors.error_code(exc) or "?", aws_errors.error_message(exc)
     hint = ""
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
         hint = "; grant the caller this permission (see docs/iam.md) or use another profile"

@@ -25,6 +25,8 @@ from typing import TypeVar
 import botocore.exceptions
 import tenacity
 
+from sesl.aws_errors import error_code, error_message
+from sesl.naming import PRINCIPAL_ARN_PATTERN
 from sesl.ui import reporter
 
 T = TypeVar("T")
@@ -104,8 +106,7 @@ GLUE = Classification("glue", (
 ALL = FIREHOSE + SESV2 + GLUE
 BY_SERVICE: dict[str, Classification] = {c.service: c for c in (FIREHOSE, SESV2, GLUE)}
 
-# The principal a "... is not authorized ..." message names: a user, a role or a role's session.
-_PRINCIPAL = re.compile(r"(arn:aws[a-z-]*:(?:iam|sts)::\d*:(?:user|role|assumed-role)/\S+?)\s+is not authorized")
+_PRINCIPAL = re.compile(rf"({PRINCIPAL_ARN_PATTERN})\s+is not authorized")
 
 
 def _role_name(arn: str) -> str | None:
@@ -128,8 +129,7 @@ def transient_for(exc: BaseException, classification: Classification, roles: Seq
     """The entry of `classification` this error is, or None when it must not be retried."""
     if not isinstance(exc, botocore.exceptions.ClientError):
         return None
-    error = exc.response.get("Error", {})
-    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    code, message = error_code(exc), error_message(exc)
     if code in CALLER_DENIED_CODES:
         return None
     entry = next((t for t in classification.transient if t.matches(code, message)), None)

@@ -119,11 +119,6 @@ EVENT_TYPES: tuple[str, ...] = ("Send", "Delivery", "Bounce", "Complaint", "Reje
                                 "Rendering Failure", "DeliveryDelay", "Subscription")
 
 
-def glue_columns() -> list[dict[str, str]]:
-    """StorageDescriptor.Columns for the Glue table."""
-    return [{"Name": name, "Type": t.hive(), "Comment": comment} for name, t, comment in COLUMNS]
-
-
 def column_types() -> dict[str, str]:
     return {name: t.hive() for name, t, _ in COLUMNS}
 

@@ -27,6 +27,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import cloudtrail, layout
+from sesl.aws_errors import error_code, error_message
 from sesl.compaction import COMPACTED_NAME
 from sesl.context import AwsContext
 from sesl.errors import SeslError
@@ -101,8 +102,7 @@ class Verifier:
         except StepFailed as exc:
             status, detail = FAIL, str(exc)
         except botocore.exceptions.ClientError as exc:
-            error = exc.response.get("Error", {})
-            status, detail = FAIL, f"{exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
+            status, detail = FAIL, f"{exc.operation_name}: {error_code(exc)}: {error_message(exc)}"
         except SeslError as exc:
             status, detail = FAIL, str(exc)
         self.report.steps.append(Step(name, status, detail, time.monotonic() - began))
@@ -138,7 +138,7 @@ class Verifier:
         try:
             group = self.ctx.client("athena").get_work_group(WorkGroup=self.names.workgroup).get("WorkGroup")
         except botocore.exceptions.ClientError as exc:
-            message = exc.response.get("Error", {}).get("Message")
+            message = error_message(exc)
             raise StepFailed(f"workgroup {self.names.workgroup}: {message}") from None
         if not group:
             raise StepFailed(f"workgroup {self.names.workgroup} does not exist")

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from sesl import lock
-from sesl.cli.main import Globals, cli
+from sesl.cli.globals import Globals
+from sesl.cli.main import cli
 from sesl.cli.plan_cmds import _run
 from sesl.context import AwsContext, is_read
 from sesl.reconcile import PlanOptions, plan

@@ -23,6 +23,10 @@ KINDS = ["s3_bucket", "iam_role", "glue_database", "glue_table", "log_group", "f
 DAYS, PER_DAY = 12, 150
 
 
+def _no_cli(args: list[str]) -> int:
+    raise AssertionError(f"this test replays traffic only; it runs no CLI step (asked: sesl {' '.join(args)})")
+
+
 def _value(text: str | None) -> Any:
     if text is None or text == "":
         return None
@@ -42,7 +46,7 @@ def _rows(ctx: AwsContext, query: str, flow: str, days: int) -> list[dict[str, A
 @pytest.fixture
 def replayed(ctx: AwsContext) -> dict[str, list[dict[str, Any]]]:
     converge(ctx, KINDS)
-    demo = Demo(Console(quiet=True), True, ctx.names, DAYS, PER_DAY)
+    demo = Demo(Console(quiet=True), _no_cli, ctx.names, DAYS, PER_DAY)
     month_of_traffic(demo)
     where = {flow: traffic.Where(ACCOUNT, ctx.names.region, ctx.names.configuration_set(flow))
              for flow in ("newsletter", "transactional")}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from sesl import drift, lock
+from sesl import drift, naming
 from sesl.cli.main import Globals, cli
 from sesl.cli.sandbox_cmds import _config_envs
 from sesl.context import AwsContext
@@ -131,7 +131,8 @@ def test_glue_and_athena_names_turn_the_hyphen_into_an_underscore() -> None:
 
 
 def test_the_lock_parameter_checked_is_the_one_the_lock_uses() -> None:
-    assert Names("pr-123", "us-west-2", ACCOUNT).lock_parameter == lock.parameter_name("pr-123") == "/sesl/pr-123/lock"
+    names = Names("pr-123", "us-west-2", ACCOUNT)
+    assert names.lock_parameter == naming.lock_parameter("pr-123") == "/sesl/pr-123/lock"
 
 
 def test_every_derived_name_is_checked_and_the_longest_default_env_name_is_28() -> None:

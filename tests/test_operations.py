@@ -17,6 +17,7 @@ from sesl.context import AwsContext
 from sesl.errors import LockError
 from sesl.ignore import apply_ignore_rules
 from sesl.model import Action, Change, FieldChange
+from sesl.naming import lock_parameter
 from sesl.spec import IgnoreRule
 from tests.conftest import ACCOUNT, boto
 from tests.ladder import converge
@@ -234,7 +235,7 @@ def test_a_lock_left_by_a_killed_run_on_this_host_is_taken_over_at_once(ctx: Aws
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     left = lock._holder("apply", 3600)
     left["pid"] = int(dead.stdout)  # that process has exited: its run was killed
-    boto("ssm").put_parameter(Name=lock.parameter_name("dev"), Value=json.dumps(left), Type="String")
+    boto("ssm").put_parameter(Name=lock_parameter("dev"), Value=json.dumps(left), Type="String")
     assert lock.holder_gone(left) and lock.is_stale(left)
     holder = lock.acquire(ctx, "apply")
     assert lock.read_lock(ctx)["id"] == holder["id"] != left["id"]

@@ -4,18 +4,15 @@ changes to prod on the built-in defaults, check the endpoint and credentials, ch
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import click
 
+from sesl.cli.globals import Globals
 from sesl.context import AwsContext
 from sesl.errors import ConfigError, SeslError
 from sesl.resources import REGISTRY
 from sesl.resources.base import Env
 from sesl.spec import CONFIG_VARIABLE, DEFAULT_CONFIG, ENVIRONMENTS, ConfigSource, EnvSpec, find_config, load_spec
-
-if TYPE_CHECKING:  # main imports the command modules, which import this one
-    from sesl.cli.main import Globals
 
 # Not a click.Choice: any env the config defines is valid, which only the config can say (spec.check_env).
 env_option = click.option("--env", "env_name", required=True, metavar="ENV",

@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import partial
-from typing import TYPE_CHECKING
 
 import click
 
 from sesl.cli.common import config_source, env_option, open_context
+from sesl.cli.globals import Globals
 from sesl.compaction import CompactionReport, compact_day
 from sesl.model import FORMAT_VERSION
 from sesl.naming import FLOWS
 from sesl.reconcile import aws_call
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 
 @click.command()

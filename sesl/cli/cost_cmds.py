@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from sesl.cli.common import config_source, env_option, load
+from sesl.cli.globals import Globals
 from sesl.cost import BufferAdvice, Volume, buffer_advice, estimate, load_prices, total
 from sesl.model import FORMAT_VERSION
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 # Firehose's largest record (PutRecord: 1,000 KiB before base64 encoding).
 MAX_RECORD_BYTES = 1_024_000

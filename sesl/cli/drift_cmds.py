@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
 
 from sesl import drift as drift_lib
 from sesl.cli.common import check_targets, config_source, env_option, exclusive, open_context, target_option
+from sesl.cli.globals import Globals
 from sesl.context import AwsContext
 from sesl.errors import SeslError
 from sesl.render import concrete_warnings
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 EXIT_DRIFT = 2
 

@@ -9,42 +9,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from sesl.aws_errors import explain
+from sesl.cli.globals import Globals
 from sesl.errors import SeslError
-from sesl.spec import ConfigSource
 from sesl.ui import set_reporter
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
-# Wide enough that no table cell of a log line is cut; a terminal uses its own width.
-LOG_WIDTH = 1000
 # The group's options that take a value; the flags are --debug, --no-color and --no-config.
 GLOBAL_VALUE_OPTIONS = ("--profile", "--region", "--config")
 GLOBAL_FLAGS = ("--debug", "--no-color", "--no-config")
-
-
-@dataclass
-class Globals:
-    profile: str | None
-    region: str | None
-    config: Path | None
-    debug: bool
-    no_color: bool
-    no_config: bool = False
-    source: ConfigSource | None = None  # found on first use (sesl.cli.common.config_source)
-
-    def console(self, stderr: bool = False) -> Console:
-        console = Console(stderr=stderr, no_color=self.no_color, highlight=False, soft_wrap=True)
-        if not console.is_terminal:
-            console.width = LOG_WIDTH  # logs and pipes: wrap nothing, cut nothing
-        return console
 
 
 def hoist_global_options(args: Sequence[str]) -> list[str]:

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -25,6 +24,7 @@ from sesl.cli.common import (
     refuse_defaults_for_prod,
     target_option,
 )
+from sesl.cli.globals import Globals
 from sesl.context import AwsContext
 from sesl.errors import RefusedError, SeslError, StalePlanError, ValidationError
 from sesl.lock import env_lock
@@ -34,9 +34,6 @@ from sesl.resources import REGISTRY
 from sesl.resources.base import Env
 from sesl.saved_plan import check_current, load_plan, save_plan
 from sesl.spec import collect_problems, read_config
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 EXIT_CHANGES = 2
 # The config section whose settings make each kind's desired state: a rule a resource breaks is

@@ -6,19 +6,16 @@ import csv
 import io
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from sesl.athena_query import QueryResult, run_query
 from sesl.cli.common import env_option, exclusive, load, open_context
+from sesl.cli.globals import Globals
 from sesl.errors import SeslError
 from sesl.naming import FLOWS
 from sesl.queries import QUERIES, find, query_sql
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 MAX_DAYS = 36_500
 

@@ -8,15 +8,12 @@ import os
 import socket
 import time
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 import click
 
+from sesl.cli.globals import Globals
 from sesl.errors import ConfigError, SeslError
 from sesl.sandbox import shapes  # stdlib only at import: safe without the sandbox extra
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 # Not 5000 (AirPlay on macOS) nor 4566 (LocalStack) nor 8000/8080: a port common systems leave free.
 DEFAULT_PORT = 4747
@@ -109,8 +106,8 @@ def _config_envs(g: Globals) -> list[str]:
               help="Days of generated SES traffic to replay through the streams.")
 @click.option("--events-per-day", default=2400, show_default=True, type=click.IntRange(12, 100_000),
               help="Events a day per stream (the design's volume by default).")
-@click.pass_obj
-def demo(g: Globals, days: int, events_per_day: int) -> None:
+@click.pass_context
+def demo(ctx: click.Context, days: int, events_per_day: int) -> None:
     """Run the whole story on a fresh sandbox, in one process, printing as it goes.
 
     validate -> diff (everything to create) -> apply -> a month of SES events through Firehose into
@@ -125,7 +122,27 @@ def demo(g: Globals, days: int, events_per_day: int) -> None:
     sandbox_server()
     from sesl.demo import run_demo
 
-    run_demo(g, days, events_per_day)
+    g: Globals = ctx.obj
+    group = ctx.find_root().command  # the `sesl` group, found without importing sesl.cli.main
+
+    def run_cli(args: list[str]) -> int:
+        return invoke(group, (["--no-color"] if g.no_color else []) + args)
+
+    run_demo(g.console(), run_cli, days, events_per_day)
+
+
+def invoke(group: click.Command, argv: list[str]) -> int:
+    """Run `sesl ARGV...` in this process, as the shell would, and answer its exit code."""
+    try:
+        result = group.main(args=argv, prog_name="sesl", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return int(result) if isinstance(result, int) else 0
 
 
 COMMANDS = (sandbox, demo)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from sesl.cli.common import config_source, env_option, open_context
+from sesl.cli.globals import Globals
 from sesl.errors import SeslError
 from sesl.model import FORMAT_VERSION
 from sesl.verify import DEFAULT_WAIT_SECONDS, FAIL, INFO, PASS, report_json, run_verify
-
-if TYPE_CHECKING:  # sesl.cli.main imports this module to register its commands
-    from sesl.cli.main import Globals
 
 _STYLE = {PASS: "green", FAIL: "bold red", INFO: "cyan"}
 

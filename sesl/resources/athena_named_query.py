@@ -13,6 +13,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code, error_message
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.fold import fold_whole_attribute
@@ -51,7 +52,7 @@ def read_workgroup_queries(ctx: AwsContext, workgroup: str) -> list[dict[str, An
         ids = [i for page in athena.get_paginator("list_named_queries").paginate(WorkGroup=workgroup)
                for i in page.get("NamedQueryIds", [])]
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "InvalidRequestException":
+        if error_code(exc) == "InvalidRequestException":
             return []
         raise
     found: list[dict[str, Any]] = []
@@ -67,8 +68,7 @@ def delete_query(ctx: AwsContext, query_id: str) -> None:
     try:
         ctx.client("athena").delete_named_query(NamedQueryId=query_id)
     except botocore.exceptions.ClientError as exc:
-        error = exc.response.get("Error", {})
-        if error.get("Code") != "InvalidRequestException" or "does not exist" not in str(error.get("Message", "")):
+        if error_code(exc) != "InvalidRequestException" or "does not exist" not in error_message(exc):
             raise
 
 

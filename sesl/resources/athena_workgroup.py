@@ -104,7 +104,7 @@ class AthenaWorkgroupKind(Kind[WorkgroupSpec, WorkgroupState]):
             return None
         if not group:
             return None
-        arn = f"arn:aws:athena:{ctx.region}:{ctx.account}:workgroup/{want.name}"
+        arn = ctx.names.workgroup_arn(want.name)
         tags = tags_to_dict(athena.list_tags_for_resource(ResourceARN=arn).get("Tags", []))
         from sesl.resources.athena_named_query import OWNED_PREFIX, read_workgroup_queries
 

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 import botocore
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.errors import SeslError
 from sesl.model import Action, Change, DestroyOptions, FieldChange
@@ -81,7 +82,7 @@ def read_or_none(call: Callable[[], T], *missing: str) -> T | None:
     try:
         return call()
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in missing:
+        if error_code(exc) in missing:
             return None
         raise
 

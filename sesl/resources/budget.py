@@ -134,7 +134,7 @@ class BudgetKind(Kind[BudgetSpec, BudgetState]):
             "NotFoundException")
         if budget is None:
             return None
-        arn = f"arn:aws:budgets::{want.account}:budget/{want.name}"
+        arn = ctx.names.budget_arn(want.name)
         tags = tags_to_dict(budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags", []))
         limit = budget.get("BudgetLimit", {})
         return BudgetState(want.name, is_owned(tags, ctx.spec.env), arn, str(limit.get("Amount", "")),

@@ -77,7 +77,7 @@ def dashboard_body(env: Env) -> dict[str, Any]:
     alarms = [name for flow in env.spec.flows for name, _ in stream_alarms(env, flow)]
     alarms += [name for name, _ in account_alarms(env)]
     widgets.append({"type": "alarm", "x": 12, "y": bottom, "width": 12, "height": 6, "properties": {
-        "title": "Alarms", "alarms": [f"arn:aws:cloudwatch:{n.region}:{n.account}:alarm:{a}" for a in alarms]}})
+        "title": "Alarms", "alarms": [n.alarm_arn(a) for a in alarms]}})
     return {"start": "-PT24H", "periodOverride": "inherit", "widgets": widgets}
 
 

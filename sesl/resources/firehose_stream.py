@@ -21,6 +21,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import firehose_rules, layout
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError
@@ -274,7 +275,7 @@ class FirehoseStreamKind(Kind[StreamSpec, StreamState]):
         try:
             retry_eventual(update, f"{self.kind}.{want.name}", "firehose", roles=_roles(want))
         except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConcurrentModificationException":
+            if error_code(exc) != "ConcurrentModificationException":
                 raise
             # someone updated it meanwhile: re-read, once
             retry_eventual(update, f"{self.kind}.{want.name}", "firehose", roles=_roles(want))

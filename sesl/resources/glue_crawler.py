@@ -18,6 +18,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import glue_rules
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, ownership_tags, tags_to_dict
 from sesl.errors import SeslError
@@ -128,8 +129,7 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
             "Schedule": env.spec.glue.crawler_schedule, "SchemaChangePolicy": SCHEMA_CHANGE_POLICY,
             "RecrawlPolicy": RECRAWL_POLICY, "Configuration": json.dumps(CONFIGURATION),
         }
-        arn = f"arn:aws:glue:{n.region}:{n.account}:crawler/{n.crawler}"
-        return [CrawlerSpec(n.crawler, arn, config, ownership_tags(env.spec.env, env.spec.tags))]
+        return [CrawlerSpec(n.crawler, n.crawler_arn, config, ownership_tags(env.spec.env, env.spec.tags))]
 
     def validate(self, env: Env, want: CrawlerSpec) -> list[str]:
         c = want.config
@@ -194,7 +194,7 @@ class GlueCrawlerKind(Kind[CrawlerSpec, CrawlerState]):
                     return
                 except botocore.exceptions.ClientError as exc:
                     # Started between the read and the update (a schedule, a console click).
-                    if exc.response.get("Error", {}).get("Code") != RUNNING_ERROR:
+                    if error_code(exc) != RUNNING_ERROR:
                         raise
                     state = "RUNNING"
             left = deadline - wait.clock()

@@ -23,6 +23,7 @@ from typing import Any
 import botocore.exceptions
 
 from sesl import glue_rules, hive_types, layout
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.fold import fold_attribute, fold_whole_attribute
@@ -271,7 +272,7 @@ class GlueTableKind(Kind[TableSpec, TableState]):
             tables = [t for page in glue.get_paginator("get_tables").paginate(DatabaseName=want.raw_database)
                       for t in page.get("TableList", [])]
         except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+            if error_code(exc) == "EntityNotFoundException":
                 return ()
             raise
         for table in tables:

@@ -14,11 +14,13 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, diff_values, is_owned, normalize_policy, ownership_tags, tag_list, tags_to_dict
 from sesl.errors import AwsCallError, SeslError
 from sesl.fold import fold_attribute
 from sesl.model import Change, DestroyOptions, FieldChange
+from sesl.naming import Names
 from sesl.resources.base import Aspect, Env, Kind, Request, create_requests, read_or_none, send
 from sesl.ui import reporter
 
@@ -64,7 +66,7 @@ def bucket_policy(bucket: str, account: str) -> dict[str, Any]:
     The second statement spares AWS services acting for this account (BoolIfExists
     aws:PrincipalIsAWSService), as the reference recommends (aws-reference.md §5.4).
     """
-    resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    resources = [Names.bucket_arn(bucket), Names.objects_arn(bucket)]
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": resources, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
@@ -163,10 +165,6 @@ def lifecycle_problems(rules: tuple[dict[str, Any], ...]) -> list[str]:
     return problems
 
 
-def _error_code(exc: botocore.exceptions.ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _read_or(default: Any, missing_codes: tuple[str, ...], call: Any) -> Any:
     """An aspect that may be unset reads as `default` (S3 answers a missing configuration with an error)."""
     found = read_or_none(call, *missing_codes)
@@ -198,9 +196,9 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
         try:
             s3.head_bucket(Bucket=want.name)
         except botocore.exceptions.ClientError as exc:
-            if _error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
                 return None
-            if _error_code(exc) in ("403", "AccessDenied"):
+            if error_code(exc) in ("403", "AccessDenied"):
                 raise SeslError(f"bucket {want.name} exists but this account cannot read it (owned by another "
                                 "account, or access denied): bucket names are global; name this env's buckets "
                                 f"under [env.{ctx.spec.env}.names] (events_bucket, results_bucket)") from None
@@ -298,7 +296,7 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
             # A create sent again after its answer was lost: outside us-east-1, S3 answers a repeated create by
             # the owner with 409 BucketAlreadyOwnedByYou (S3 API reference, CreateBucket errors). It is ours
             # (this account made it moments ago, under the env's lock): go on making it sesl's.
-            if _error_code(exc) != "BucketAlreadyOwnedByYou":
+            if error_code(exc) != "BucketAlreadyOwnedByYou":
                 raise
         for request in configure:
             send(s3, request)
@@ -356,7 +354,7 @@ class S3BucketKind(Kind[BucketSpec, BucketState]):
         try:
             ctx.client("s3").delete_bucket(Bucket=have.name)
         except botocore.exceptions.ClientError as exc:
-            if _error_code(exc) == "BucketNotEmpty":
+            if error_code(exc) == "BucketNotEmpty":
                 raise SeslError(f"bucket {have.name} received objects after the plan was made: kept; run "
                                 "destroy again (with --delete-data to delete them)") from None
             raise

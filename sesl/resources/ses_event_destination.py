@@ -15,6 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_values
 from sesl.errors import SeslError
@@ -95,7 +96,7 @@ class SesEventDestinationKind(Kind[DestinationSpec, DestinationState]):
             found = ctx.client("sesv2").get_configuration_set_event_destinations(
                 ConfigurationSetName=want.configuration_set)["EventDestinations"]
         except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "NotFoundException":
+            if error_code(exc) == "NotFoundException":
                 raise SeslError(f"SES configuration set {want.configuration_set} does not exist in "
                                 f"{ctx.region}: sesl never creates it; create it (or fix the env's region) and "
                                 "run again") from None

@@ -23,6 +23,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from sesl.aws_errors import error_code
 from sesl.context import AwsContext
 from sesl.diff import diff_tags, is_owned, normalize_policy, ownership_tags, parse_policy, tag_list, tags_to_dict
 from sesl.fold import fold_attribute
@@ -55,7 +56,7 @@ def budgets_statement(names: Names) -> dict[str, Any]:
     return {"Sid": BUDGETS_SID, "Effect": "Allow", "Principal": {"Service": BUDGETS_PRINCIPAL},
             "Action": "SNS:Publish", "Resource": names.alert_topic_arn,
             "Condition": {"StringEquals": {"aws:SourceAccount": names.account},
-                          "ArnLike": {"aws:SourceArn": f"arn:aws:budgets::{names.account}:*"}}}
+                          "ArnLike": {"aws:SourceArn": names.budgets_source_arn}}}
 
 
 def topic_policy(names: Names) -> dict[str, Any]:
@@ -134,7 +135,7 @@ class SnsTopicKind(Kind[TopicSpec, TopicState]):
         try:
             attributes = sns.get_topic_attributes(TopicArn=want.arn).get("Attributes", {})
         except botocore.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NotFound", "NotFoundException"):
+            if error_code(exc) in ("NotFound", "NotFoundException"):
                 return None
             raise
         tags = tags_to_dict(sns.list_tags_for_resource(ResourceArn=want.arn).get("Tags", []))
