@@ -90,7 +90,7 @@ def test_desired_state_written_and_read_back_diffs_to_nothing(config: dict[str, 
         ctx = AwsContext(spec)
         first = reconcile.plan(ctx, reconcile.PlanOptions())
         assert {c.action for c in first.changes} == {Action.CREATE}
-        # Every kind is exercised (the crawler only when the raw backup is kept and the crawler enabled).
+        # Every kind is exercised.
         assert {c.kind for c in first.changes} == {k.kind for k in REGISTRY}
         reconcile.execute(ctx, first)
         again = reconcile.plan(ctx, reconcile.PlanOptions())
