@@ -1,15 +1,16 @@
 """Ignore rules: differences a user has chosen to accept, listed apart and never applied.
 
-A rule's path is `kind.name.aspect[.field]`, with shell-style wildcards (`*`). A rule past its
+A rule's path is `kind.name.aspect[.field]`, with `*` wildcards; it covers the fields under the path it
+names, and a list index in it (`Rules[0]`, as the plan prints it) is literal. A rule past its
 expiry date no longer applies and is reported as a warning, so accepted drift gets looked at again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from fnmatch import fnmatchcase
 
 from sesl.model import Action, Change, FieldChange
 from sesl.spec import IgnoreRule
@@ -18,9 +19,16 @@ from sesl.spec import IgnoreRule
 _IGNORABLE = (Action.UPDATE, Action.REPLACE)
 
 
+def _pattern(rule: str) -> re.Pattern[str]:
+    """A rule as a regular expression: `*` matches anything, every other character itself (a list index such
+    as `Rules[0]`, as the plan prints it, is literal), and the rule covers the fields under the path it names."""
+    body = ".*".join(re.escape(part) for part in rule.rstrip(".").split("*"))
+    return re.compile(rf"{body}(\..*)?", re.DOTALL)
+
+
 def _matching_rule(path: str, rules: Iterable[IgnoreRule]) -> IgnoreRule | None:
     for rule in rules:
-        if fnmatchcase(path, rule.path) or path.startswith(rule.path.rstrip(".") + "."):
+        if _pattern(rule.path).fullmatch(path):
             return rule
     return None
 

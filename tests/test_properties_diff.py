@@ -233,8 +233,6 @@ def one(kind_name: str) -> tuple[Any, Any]:
     return want, mirror(kind_name, want)
 
 
-@pytest.mark.xfail(strict=True, reason="glue_crawler sets a Description (CreateCrawler) but no aspect compares it, so "
-                                       "a changed description is never reported (minimal: Description + '-changed')")
 def test_a_changed_crawler_description_is_reported() -> None:
     want, have = one("glue_crawler")
     changes = GlueCrawlerKind().diff(replace(have, config={**have.config, "Description": "edited"}), want)

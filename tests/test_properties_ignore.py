@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter
 from fnmatch import fnmatchcase
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -162,15 +161,12 @@ def test_a_rule_expiring_today_still_applies_and_one_that_expired_yesterday_does
     assert warnings == ["ignore rule 's3_bucket.alpha.tags' expired on 2026-11-29: its differences are shown again"]
 
 
-# -- what the semantics say and the implementation does not do (found by the properties above) ----------------------
+# -- fields under a named path, and indexed paths (both were found by these properties) ------------------------------
 
 indexed_fields = st.lists(st.sampled_from((*SEGMENTS, "Rules[0]", "S3Targets[1]")), min_size=1, max_size=3).map(
     ".".join).filter(lambda p: "[" in p)
 
 
-@pytest.mark.xfail(strict=True, reason="a rule naming a field path with a list index exactly as the plan prints it "
-                                       "does not match it: fnmatch reads `[0]` as a character class (minimal: "
-                                       "field `Rules[0]`, rule `s3_bucket.alpha.lifecycle.Rules[0]`)")
 @settings(max_examples=20, deadline=None)
 @given(indexed_fields)
 def test_a_rule_naming_an_indexed_field_exactly_ignores_it(field: str) -> None:
@@ -180,9 +176,6 @@ def test_a_rule_naming_an_indexed_field_exactly_ignores_it(field: str) -> None:
     check_partition([change], [rule])
 
 
-@pytest.mark.xfail(strict=True, reason="a wildcard rule naming a field does not cover the fields under it, while "
-                                       "the same rule written literally does (minimal: rule "
-                                       "`s3_bucket.*.buffering.BufferingHints` vs field `BufferingHints.a`)")
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.sampled_from(SEGMENTS), min_size=2, max_size=3).map(".".join))
 def test_a_wildcard_rule_naming_a_field_covers_the_fields_under_it(field: str) -> None:

@@ -39,7 +39,7 @@ CONFIGURATION = {"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCom
 CONFIG_ASPECTS: dict[str, tuple[str, ...]] = {
     "role": ("Role",), "targets": ("Targets",), "schedule": ("Schedule",),
     "output": ("DatabaseName", "TablePrefix"), "policies": ("SchemaChangePolicy", "RecrawlPolicy"),
-    "configuration": ("Configuration",),
+    "configuration": ("Configuration",), "description": ("Description",),
 }
 
 
