@@ -101,7 +101,9 @@ class S3Settings:
     # S3 lifecycle: transition to STANDARD_IA needs at least 30 days (S3 user guide,
     # lifecycle-transition-general-considerations).
     ia_transition_days: int = setting(30, between(30, 36500), "days before events move to Standard-IA")
-    noncurrent_expiration_days: int = setting(90, between(1, 36500), "days noncurrent event versions live")
+    # After the noncurrent transition to Standard-IA at 30 days: S3 refuses an expiration that is not later
+    # (PutBucketLifecycleConfiguration; sesl.resources.s3_bucket.lifecycle_problems).
+    noncurrent_expiration_days: int = setting(90, between(31, 36500), "days noncurrent event versions live")
     abort_multipart_days: int = setting(7, between(1, 36500), "days before incomplete uploads are aborted")
     results_retention_days: int = setting(30, between(1, 36500), "days Athena results are kept")
 

@@ -39,7 +39,7 @@ def setting_at(path: str, value: Any) -> dict[str, Any]:
 # (key path, lowest valid, highest valid, message for a value out of range); the range is from AWS's documentation
 RANGES = [
     ("s3.ia_transition_days", 30, 36500),
-    ("s3.noncurrent_expiration_days", 1, 36500),
+    ("s3.noncurrent_expiration_days", 31, 36500),
     ("s3.abort_multipart_days", 1, 36500),
     ("s3.results_retention_days", 1, 36500),
     ("firehose.buffer_interval_seconds", 0, 900),
