@@ -90,7 +90,7 @@ class AthenaNamedQueryKind(Kind[NamedQuerySpec, NamedQueryState]):
     def read_many(self, ctx: AwsContext, wants: Sequence[NamedQuerySpec]) -> list[NamedQueryState | None]:
         """The saved queries of each workgroup are listed and fetched once (ListNamedQueries, then
         BatchGetNamedQuery 50 ids a call), however many of them sesl saves there."""
-        queries = {w.workgroup: read_workgroup_queries(ctx, w.workgroup) for w in wants}
+        queries = {group: read_workgroup_queries(ctx, group) for group in dict.fromkeys(w.workgroup for w in wants)}
         return [self._state(want, queries[want.workgroup]) for want in wants]
 
     @staticmethod
