@@ -8,8 +8,9 @@ kind's declared aspects (sesl.resources.base.Aspect):
   it cannot be kept, the change that would overwrite it is refused at plan time;
 - the aspects a kind writes with one whole-resource call are written by one call per resource;
 - what AWS cannot change in place is refused at plan time, with the reason and the way out.
-Apply executes a Plan step by step, allowing each step only its declared operations; a failure stops
-and says what was and was not done. Nothing is remembered between runs: re-running after any failure
+Apply executes a Plan step by step along its dependency graph (sesl.graph), several steps at once, allowing
+each step only its declared operations; a failure stops what depends on it and says what was applied, what
+failed and what was not started. Nothing is remembered between runs: re-running after any failure
 converges.
 """
 
