@@ -8,8 +8,9 @@ kind's declared aspects (sesl.resources.base.Aspect):
   it cannot be kept, the change that would overwrite it is refused at plan time;
 - the aspects a kind writes with one whole-resource call are written by one call per resource;
 - what AWS cannot change in place is refused at plan time, with the reason and the way out.
-Apply executes a Plan step by step, allowing each step only its declared operations; a failure stops
-and says what was and was not done. Nothing is remembered between runs: re-running after any failure
+Apply executes a Plan step by step along its dependency graph (sesl.graph), several steps at once, allowing
+each step only its declared operations; a failure stops what depends on it and says what was applied, what
+failed and what was not started. Nothing is remembered between runs: re-running after any failure
 converges.
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import aws_errors, model_check
+from sesl import aws_errors, graph, model_check
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
 from sesl.fold import FoldError
@@ -36,6 +37,7 @@ from sesl.resources.base import Env, Kind
 from sesl.ui import reporter
 
 READ_CONCURRENCY = 8
+EXIT_INTERRUPTED = 130  # as the shell's, for SIGINT (sesl.cli.main)
 
 Progress = Callable[[Change, str], None]
 
@@ -128,12 +130,33 @@ def model_problems(kind: Kind[Any, Any], want: Any) -> list[str]:
 
 
 def read_all(ctx: AwsContext, pairs: Sequence[tuple[Kind[Any, Any], Any]]) -> list[Any]:
-    def one(pair: tuple[Kind[Any, Any], Any]) -> Any:
-        kind, want = pair
-        return aws_call(f"{kind.kind}.{want.name}", lambda: kind.read(ctx, want))
+    """The observed state of each pair, in order. A kind that reads in batches (Kind.read_many) is one task
+    for all its objects; any other kind is one task per object; up to READ_CONCURRENCY tasks run at once."""
+    tasks: list[tuple[Kind[Any, Any], list[int]]] = []
+    batched: dict[str, list[int]] = {}
+    for i, (kind, _) in enumerate(pairs):
+        if not kind.reads_in_batches:
+            tasks.append((kind, [i]))
+        elif kind.kind in batched:
+            batched[kind.kind].append(i)
+        else:
+            batched[kind.kind] = [i]
+            tasks.append((kind, batched[kind.kind]))
 
+    def one(task: tuple[Kind[Any, Any], list[int]]) -> list[Any]:
+        kind, at = task
+        wants = [pairs[i][1] for i in at]
+        address = f"{kind.kind}.{wants[0].name}" if len(wants) == 1 else kind.kind
+        if len(wants) == 1:
+            return [aws_call(address, lambda: kind.read(ctx, wants[0]))]
+        return list(aws_call(address, lambda: kind.read_many(ctx, wants)))
+
+    observed: list[Any] = [None] * len(pairs)
     with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
-        return list(pool.map(one, pairs))
+        for (_, at), found in zip(tasks, pool.map(one, tasks), strict=True):
+            for i, have in zip(at, found, strict=True):
+                observed[i] = have
+    return observed
 
 
 def _changes_for(kind: Kind[Any, Any], want: Any, have: Any, options: PlanOptions) -> list[Change]:
@@ -349,35 +372,56 @@ def _run_step(ctx: AwsContext, step: Sequence[Change]) -> None:
 
 
 def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
-            allow_replace: bool = False, between: Callable[[], None] | None = None) -> ApplyReport:
-    """Apply every actionable change in order; on failure stop and say what was and was not done.
-    `between` runs before each step (the lease check): raising there stops the apply the same way."""
+            allow_replace: bool = False, between: Callable[[], None] | None = None,
+            parallelism: int = 1) -> ApplyReport:
+    """Apply every actionable change along the dependency graph, up to `parallelism` steps at once
+    (sesl.graph; 1 runs the plan's order); on failure the failed step's dependents are not started, the
+    independent steps finish, and the error says what was applied, what failed and what was not started.
+    `between` runs before each step starts (the lease check): raising there starts nothing more."""
     if the_plan.mode == "destroy":
         refuse_protected(ctx)
     refuse_unappliable(the_plan, allow_replace)
     ctx.allow_mutations()
-    report = ApplyReport()
     todo = list(the_plan.actionable)
-    for step in steps(todo):
-        for change in step:
-            if progress:
-                progress(change, "start")
-        try:
-            if between:
-                between()
-            aws_call(f"{step[0].address} ({', '.join(c.aspect for c in step)})", partial(_run_step, ctx, step))
-        except SeslError as exc:
-            not_done = [c for c in todo if c not in report.done]
-            raise ApplyError(
-                f"{exc} -- applied {len(report.done)} of {len(todo)} change(s)"
-                f"{': ' + ', '.join(_label(c) for c in report.done) if report.done else ''}; not applied: "
-                f"{', '.join(_label(c) for c in not_done)}; fix the cause and run the command again "
-                "to finish") from exc
-        for change in step:
-            report.done.append(change)
-            if progress:
-                progress(change, "done")
+    planned = steps(todo)
+    deps = graph.dependencies(planned, {name: kind.needs for name, kind in KINDS.items()}, the_plan.mode)
+
+    def work(i: int) -> None:
+        step = planned[i]
+        aws_call(f"{step[0].address} ({', '.join(c.aspect for c in step)})", partial(_run_step, ctx, step))
+
+    def tell(stage: str) -> Callable[[int], None]:
+        def told(i: int) -> None:
+            for change in planned[i]:
+                if progress:
+                    progress(change, stage)
+        return told
+
+    outcome = graph.run(deps, work, parallelism, between, tell("start"), tell("done"))
+    unexpected = graph.first_unexpected(outcome)
+    if unexpected is not None:
+        raise unexpected
+    report = ApplyReport([c for i in outcome.done for c in planned[i]])
+    if not outcome.complete:
+        raise _apply_error(todo, report, planned, outcome)
     return report
+
+
+def _apply_error(todo: Sequence[Change], report: ApplyReport, planned: Sequence[Sequence[Change]],
+                 outcome: graph.Outcome) -> ApplyError:
+    failed = [_label(c) for i in sorted(outcome.failed) for c in planned[i]]
+    not_started = [_label(c) for i in outcome.not_started for c in planned[i]]
+    error = ApplyError(
+        f"{graph.described(outcome)} -- applied {len(report.done)} of {len(todo)} change(s)"
+        f"{': ' + ', '.join(_label(c) for c in report.done) if report.done else ''}"
+        f"{'; failed: ' + ', '.join(failed) if failed else ''}"
+        f"{'; not started: ' + ', '.join(not_started) if not_started else ''}; fix the cause and run the command "
+        "again to finish")
+    if outcome.interrupted:
+        error.exit_code = EXIT_INTERRUPTED
+    cause = outcome.stopped or next(iter(outcome.failed.values()), None)
+    error.__cause__ = cause
+    return error
 
 
 def _label(change: Change) -> str:

@@ -263,6 +263,10 @@ def _lock_reader() -> AwsContext:
     return AwsContext(load_spec("dev", None))
 
 
+# The k-th write names the same call in every run only when the changes are made one at a time, in plan order.
+ONE_AT_A_TIME = ("apply", "--env", "dev", "--yes", "--parallelism", "1")
+
+
 def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """k is sampled, not swept: a clean apply makes N = 64 writes besides the lock, and each killed run plus
@@ -274,7 +278,7 @@ def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
     with mock_aws(), monkeypatch.context() as m:
         seed_in_process()
         _kill_after(m, None, clean)
-        assert _cli("apply", "--env", "dev", "--yes").exit_code == 0
+        assert _cli(*ONE_AT_A_TIME).exit_code == 0
     n = len(clean)
     assert clean[0] == "s3:CreateBucket" and clean[14] == "iam:CreateRole" and n == 64
     k_query = clean.index("athena:CreateNamedQuery") + 2  # the second saved query
@@ -288,7 +292,7 @@ def test_a_run_killed_after_its_kth_write_converges_on_the_next(settings: None,
                 _kill_after(m, k, seen)
                 m.setattr(lock.os, "getpid", lambda: gone)  # the killed run's process, which no longer runs
                 with pytest.raises(Killed):
-                    _cli("apply", "--env", "dev", "--yes")
+                    _cli(*ONE_AT_A_TIME)
             # Its lock is left behind, held by a process that is gone: the next apply on this machine takes
             # it over at once (no `sesl unlock --force`), saying whose it was.
             assert lock.read_lock(_lock_reader())["pid"] == gone

@@ -7,6 +7,7 @@ Exit codes (Terraform's -detailed-exitcode): 0 nothing to change, 2 changes pres
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from sesl import lock, reconcile
+from sesl import graph, lock, reconcile
 from sesl.cli.common import (
     check_targets,
     config_source,
@@ -63,11 +64,25 @@ def confirm(console: Console, question: str, expected: str = "yes") -> None:
         raise RefusedError(f"not confirmed (got {answer!r}, expected {expected!r}): nothing was changed")
 
 
-def progress_printer(console: Console) -> Callable[[Change, str], None]:
+parallelism_option = click.option(
+    "--parallelism", default=graph.DEFAULT_PARALLELISM, show_default=True, metavar="N", type=click.IntRange(min=1),
+    help="How many changes to make at once; each waits for what it depends on (1: one at a time, in plan order).")
+
+
+def progress_printer(console: Console, clock: Callable[[], float] = time.monotonic) -> Callable[[Change, str], None]:
+    """One line when a change starts and one when it is done, with how long it took. Apply calls it from
+    one thread (sesl.graph), so lines never interleave."""
+    started: dict[tuple[str, str], float] = {}
+
     def show(change: Change, stage: str) -> None:
-        if stage == "done":
-            aspect = "" if change.aspect == "resource" else f" ({change.aspect})"
-            console.print(f"  [green]✓[/green] {change.action.symbol} {change.address}{aspect}")
+        aspect = "" if change.aspect == "resource" else f" ({change.aspect})"
+        what = f"{change.action.symbol} {change.address}{aspect}"
+        if stage == "start":
+            started[(change.address, change.aspect)] = clock()
+            console.print(f"  [dim]…[/dim] {what}")
+        elif stage == "done":
+            took = clock() - started.pop((change.address, change.aspect), clock())
+            console.print(f"  [green]✓[/green] {what} [dim]({took:.1f}s)[/dim]")
     return show
 
 
@@ -167,9 +182,10 @@ def _show(g: Globals, the_plan: Plan, as_json: bool) -> None:
 @click.option("--allow-replace", is_flag=True,
               help="Allow -/+ replacements (a replaced stream drops records in flight).")
 @lock_option
+@parallelism_option
 @click.pass_obj
 def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tuple[str, ...], yes: bool, adopt: bool,
-          allow_replace: bool, lock_timeout: float) -> None:
+          allow_replace: bool, lock_timeout: float, parallelism: int) -> None:
     """Show the plan, ask to confirm, apply it in dependency order, then read back.
 
     With PLAN_FILE (from `sesl diff --out`), apply exactly that plan, refusing if the live state
@@ -202,7 +218,7 @@ def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tupl
             check_current(saved, fresh)
         return labelled(g, fresh)
 
-    _run(g, ctx, options, "apply", yes, lock_timeout, make_plan)
+    _run(g, ctx, options, "apply", yes, lock_timeout, make_plan, parallelism)
 
 
 @click.command()
@@ -213,9 +229,10 @@ def apply(g: Globals, plan_file: str | None, env_name: str | None, targets: tupl
 @click.option("--delete-saved-queries", is_flag=True, help="Also delete the workgroup's saved queries.")
 @click.option("--force-prod", is_flag=True, help="Required with --yes to destroy prod without the typed prompt.")
 @lock_option
+@parallelism_option
 @click.pass_obj
 def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, delete_data: bool,
-            delete_saved_queries: bool, force_prod: bool, lock_timeout: float) -> None:
+            delete_saved_queries: bool, force_prod: bool, lock_timeout: float, parallelism: int) -> None:
     """Delete what sesl owns, in reverse dependency order. Data is kept unless --delete-data.
 
     The SES configuration sets are never touched (only sesl's event destinations on them).
@@ -241,7 +258,7 @@ def destroy(g: Globals, env_name: str, targets: tuple[str, ...], yes: bool, dele
     def make_plan() -> Plan:
         return labelled(g, with_data_counts(ctx, reconcile.plan_destroy(ctx, options)))
 
-    _run(g, ctx, options, "destroy", skip_prompt, lock_timeout, make_plan)
+    _run(g, ctx, options, "destroy", skip_prompt, lock_timeout, make_plan, parallelism)
 
 
 def _destroy_approval(is_prod: bool, yes: bool, force_prod: bool) -> bool:
@@ -283,7 +300,7 @@ def _with_count(ctx: AwsContext, change: Change) -> Change:
 
 
 def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str, yes: bool, lock_timeout: float,
-         make_plan: Callable[[], Plan]) -> None:
+         make_plan: Callable[[], Plan], parallelism: int = graph.DEFAULT_PARALLELISM) -> None:
     """Validate, plan and show (no write), refuse what cannot be applied, confirm; then take the env's lock
     only when there is something to do, plan again under it, execute exactly that plan, read back."""
     console = g.console()
@@ -306,7 +323,7 @@ def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str,
     with env_lock(ctx, mode, lock_timeout) as lease:
         the_plan = _replan(console, shown, make_plan(), yes)
         if the_plan.actionable:
-            execute_plan(console, ctx, the_plan, options, mode, lease.check)
+            execute_plan(console, ctx, the_plan, options, mode, lease.check, parallelism)
 
 
 def _confirm(console: Console, ctx: AwsContext, mode: str) -> None:
@@ -361,10 +378,11 @@ def unlock(g: Globals, env_name: str, force: bool) -> None:
 
 
 def execute_plan(console: Console, ctx: AwsContext, the_plan: Plan, options: reconcile.PlanOptions,
-                 mode: str, between: Callable[[], None] | None = None) -> None:
+                 mode: str, between: Callable[[], None] | None = None,
+                 parallelism: int = graph.DEFAULT_PARALLELISM) -> None:
     console.print()
     report = reconcile.execute(ctx, the_plan, progress_printer(console), allow_replace=options.allow_replace,
-                               between=between)
+                               between=between, parallelism=parallelism)
     reconcile.read_back(ctx, options, mode)
     verb = "Destroy" if mode == "destroy" else "Apply"
     console.print(f"\n[bold green]{verb} complete![/bold green] {completion_counts(the_plan, len(report.done))}"

@@ -8,6 +8,7 @@ sesl/queries/*.sql; tests prove each query's numbers (tests/test_queries.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +85,17 @@ class AthenaNamedQueryKind(Kind[NamedQuerySpec, NamedQueryState]):
                 for flow in env.spec.flows for q in QUERIES]
 
     def read(self, ctx: AwsContext, want: NamedQuerySpec) -> NamedQueryState | None:
-        same = [q for q in read_workgroup_queries(ctx, want.workgroup) if q["Name"] == want.name]
+        return self.read_many(ctx, [want])[0]
+
+    def read_many(self, ctx: AwsContext, wants: Sequence[NamedQuerySpec]) -> list[NamedQueryState | None]:
+        """The saved queries of each workgroup are listed and fetched once (ListNamedQueries, then
+        BatchGetNamedQuery 50 ids a call), however many of them sesl saves there."""
+        queries = {group: read_workgroup_queries(ctx, group) for group in dict.fromkeys(w.workgroup for w in wants)}
+        return [self._state(want, queries[want.workgroup]) for want in wants]
+
+    @staticmethod
+    def _state(want: NamedQuerySpec, queries: Sequence[dict[str, Any]]) -> NamedQueryState | None:
+        same = [q for q in queries if q["Name"] == want.name]
         if not same:
             return None
         first = same[0]

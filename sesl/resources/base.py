@@ -140,6 +140,15 @@ class Kind(ABC, Generic[D, O]):
     @abstractmethod
     def read(self, ctx: AwsContext, want: D) -> O | None: ...
 
+    def read_many(self, ctx: AwsContext, wants: Sequence[D]) -> list[O | None]:
+        """`read` of each, in order; a kind whose API reads many at once in one call overrides it (e.g.
+        DescribeAlarms with up to 100 names), and planning then reads all of the kind's objects in one go."""
+        return [self.read(ctx, want) for want in wants]
+
+    @property
+    def reads_in_batches(self) -> bool:
+        return type(self).read_many is not Kind.read_many
+
     @abstractmethod
     def diff(self, have: O, want: D) -> list[Change]: ...
 

@@ -10,6 +10,8 @@ job that died is noticed too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,9 @@ from sesl.fold import fold_attribute
 from sesl.model import Change, FieldChange
 from sesl.naming import DRIFT_METRIC, ENV_DIMENSION, HEARTBEAT_METRIC, METRIC_NAMESPACE
 from sesl.resources.base import Aspect, Env, Kind, Request, send
+
+ALARM_NAMES_PER_CALL = 100  # DescribeAlarms AlarmNames and MaxRecords: at most 100 (botocore cloudwatch model)
+TAG_READS_AT_ONCE = 8
 
 Params = dict[str, Any]
 
@@ -132,11 +137,26 @@ class CloudWatchAlarmKind(Kind[AlarmSpec, AlarmState]):
         return cloudwatch_rules.alarm_problems(want.params)
 
     def read(self, ctx: AwsContext, want: AlarmSpec) -> AlarmState | None:
+        return self.read_many(ctx, [want])[0]
+
+    def read_many(self, ctx: AwsContext, wants: Sequence[AlarmSpec]) -> list[AlarmState | None]:
+        """Every alarm with DescribeAlarms by name, up to 100 names a call (botocore cloudwatch model: AlarmNames
+        "max": 100, MaxRecords 1-100, paginated by NextToken); tags are read per alarm, a few at once
+        (ListTagsForResource takes one ARN; the tagging API's batch read is eventually consistent)."""
         cloudwatch = ctx.client("cloudwatch")
-        found = cloudwatch.describe_alarms(AlarmNames=[want.name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])
-        if not found:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wants), ALARM_NAMES_PER_CALL):
+            names = [w.name for w in wants[start:start + ALARM_NAMES_PER_CALL]]
+            pages = cloudwatch.get_paginator("describe_alarms").paginate(
+                AlarmNames=names, AlarmTypes=["MetricAlarm"], PaginationConfig={"PageSize": ALARM_NAMES_PER_CALL})
+            found.update({a["AlarmName"]: a for page in pages for a in page.get("MetricAlarms", [])})
+        with ThreadPoolExecutor(max_workers=TAG_READS_AT_ONCE) as pool:
+            return list(pool.map(lambda want: self._state(ctx, want, found.get(want.name)), wants))
+
+    def _state(self, ctx: AwsContext, want: AlarmSpec, alarm: dict[str, Any] | None) -> AlarmState | None:
+        if alarm is None:
             return None
-        alarm = found[0]
+        cloudwatch = ctx.client("cloudwatch")
         tags = tags_to_dict(cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", []))
         return AlarmState(want.name, is_owned(tags, ctx.spec.env), alarm["AlarmArn"], observed_params(alarm, want),
                           tags)
