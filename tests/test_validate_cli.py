@@ -28,7 +28,7 @@ from tests.conftest import boto
     ("[env.dev.monitoring]\nalarm_period_seconds = 45\n", "must be 10, 20, 30 or a multiple of 60"),
     ("[env.dev.monitoring]\ndatapoints_to_alarm = 5\n", "5 must not exceed EvaluationPeriods (3)"),
     ("[env.dev.s3]\nia_transition_days = 10\n", "must be between 30"),
-    ("[env.dev.s3]\nnoncurrent_expiration_days = 20\n", "noncurrent expiration (20 d) must come after"),
+    ("[env.dev.s3]\nnoncurrent_expiration_days = 20\n", "noncurrent_expiration_days: must be between 31 and 36500"),
 ])
 def test_validate_rejects_with_the_reason(tmp_path: Path, toml: str, reason: str) -> None:
     config = tmp_path / "sesl.toml"
