@@ -362,13 +362,10 @@ def _run_step(ctx: AwsContext, step: Sequence[Change]) -> None:
     first = step[0]
     kind = KINDS[first.kind]
     operations = frozenset(op for c in step for op in c.operations)
+    # A step of several changes shares the resource's whole-resource call: running its first change (an
+    # update by update_whole, or an adoption written by it) writes them all.
     with ctx.only(operations, f"{first.address} ({', '.join(c.aspect for c in step)})"):
-        if first.call == "whole" and first.action is Action.UPDATE:
-            kind.update_whole(ctx, first.want, first.have)
-        elif first.call == "whole":  # adoption by the whole-resource call writes the updates as well
-            kind.adopt(ctx, first.want, first.have)
-        else:
-            kind.apply(ctx, first)
+        kind.apply(ctx, first)
 
 
 def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,

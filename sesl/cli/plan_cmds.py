@@ -312,11 +312,9 @@ def _run(g: Globals, ctx: AwsContext, options: reconcile.PlanOptions, mode: str,
     ctx.verify_account()
     shown = make_plan()
     render_plan(console, shown)
-    if not shown.actionable:
-        if any(c.action in (Action.CONFLICT, Action.REFUSE) for c in shown.changes):
-            reconcile.refuse_unappliable(shown, options.allow_replace)
-        return  # nothing to do: no lock taken, nothing written
     reconcile.refuse_unappliable(shown, options.allow_replace)
+    if not shown.actionable:
+        return  # nothing to do: no lock taken, nothing written
     if not yes:
         _confirm(console, ctx, mode)
     ctx.allow_mutations()  # the first write is the lock's
