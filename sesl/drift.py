@@ -162,6 +162,7 @@ def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
     if not targets:
         env = reconcile.make_env(ctx)
         wanted = {want.name for kind in REGISTRY for want in kind.desired(env)}
+        wanted |= {c.name for c in the_plan.changes}  # a retired stream's resources are planned deletions already
         report.differences += reconcile.aws_call("orphans", lambda: find_orphans(ctx, wanted))
         check_cloudtrail(ctx, report)
     return report
