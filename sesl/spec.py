@@ -487,6 +487,8 @@ def _stream_name_checks(spec: EnvSpec, names: Names) -> list[str]:
     problems = []
     for i, stream in enumerate(spec.streams):
         where = f"env.{spec.env}.streams[{i}]"
+        if not STREAM_NAME.fullmatch(stream.name):
+            continue  # the name's own problem says it (_stream_checks)
         for key, what, name, rule in stream_names(names, stream.name):
             problem = rule.problem(name)
             if problem and key and getattr(stream, key) != getattr(StreamSettings(), key):

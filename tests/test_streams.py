@@ -293,6 +293,13 @@ def test_a_bad_stream_list_is_refused_by_its_key(entries: list[dict[str, Any]], 
     assert any(p.startswith(problem) for p in found), found
 
 
+def test_a_bad_stream_name_is_reported_once_by_its_own_rule() -> None:
+    found = problems_of(streams_toml({"name": "Ads"}))
+    assert [p for p in found if "streams[0]" in p] == [
+        "env.staging.streams[0].name: 'Ads' is not a stream name: use lowercase letters and digits with single "
+        "hyphens inside, starting with a letter (e.g. marketing)"]
+
+
 def test_an_empty_or_malformed_stream_list_is_refused() -> None:
     assert problems_of("streams = []\n") == [
         "env.staging.streams: must be a non-empty array of tables ([[env.<name>.streams]], each with a name)"]
