@@ -42,8 +42,9 @@ SUMMARY_ITEMS = 5
 # `unmet`: a requirement of the spec on something sesl checks but does not manage (CloudTrail): `sesl apply`
 # does not repair it, so it is not filed as missing or modified, whose repair is apply.
 CATEGORIES = ("modified", "missing", "unowned", "orphan", "unmet")
+# A deletion in a plan is a resource of a stream taken out of the config (sesl.retired): an orphan.
 _CATEGORY = {Action.CREATE: "missing", Action.UPDATE: "modified", Action.REPLACE: "modified",
-             Action.CONFLICT: "unowned", Action.REFUSE: "modified"}
+             Action.CONFLICT: "unowned", Action.REFUSE: "modified", Action.DELETE: "orphan"}
 
 
 @dataclass(frozen=True)

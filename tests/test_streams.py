@@ -186,6 +186,10 @@ def test_a_stream_taken_out_of_the_config_is_deleted_and_its_data_kept(sandbox: 
     assert changes[-1]["kind"] == "glue_table"  # found by it: deleted last
     updated = {c["kind"] for c in changes if c["action"] == "update"}
     assert {"iam_role", "cloudwatch_dashboard", "glue_crawler"} <= updated
+    drifted = run("drift", "--env", "staging", "--json", "--no-metrics")
+    assert drifted.exit_code == 2
+    orphans = [d for d in json.loads(drifted.stdout)["drift"] if d["category"] == "orphan"]
+    assert sorted(d["address"] for d in orphans) == sorted(f"{kind}.{name}" for kind, name in deleted)
     applied = run("apply", "--env", "staging", "--yes")
     assert applied.exit_code == 0, applied.output
     assert sorted(boto("firehose").list_delivery_streams()["DeliveryStreamNames"]) == [
