@@ -107,3 +107,26 @@ def test_sibling_prefixes_are_not_nested() -> None:
                                     {"name": "promo", "prefix": "mail/promo/"})) == [
         "env.staging.streams[1].prefix: 'mail/promo/' overlaps streams[0]'s 'mail/promo/x/': one table's location "
         "would hold the other's objects"]
+
+
+def test_every_bad_entry_is_reported_not_only_the_first() -> None:
+    found = problems_of(streams_toml({"name": "Ads"}, {"name": "b" * 37}, {"name": "ok", "prefix": "raw/x/"}))
+    assert [p.split(":", 1)[0] for p in found] == ["env.staging.streams[0].name", "env.staging.streams[2].prefix",
+                                                   "env.staging.streams[1]"]
+    assert problems_of('streams = ["ads", "promo"]\n') == ["env.staging.streams[0]: must be a table with a name",
+                                                           "env.staging.streams[1]: must be a table with a name"]
+
+
+@pytest.mark.parametrize(("entries", "problem"), [
+    ([{"name": "ads", "prefix": "Ads/"}],
+     "env.staging.streams[0].prefix: 'Ads/' is not a prefix sesl writes: lowercase letters, digits, `_`, `.` and `-` "
+     "in segments each ending with `/` (S3 user guide, object-keys, safe characters), e.g. marketing/"),
+    ([{"name": "ads", "prefix": "compaction/ads/"}],
+     "env.staging.streams[0].prefix: 'compaction/ads/' overlaps compaction/, where sesl keeps Firehose's failed "
+     "records, the raw backup or compaction's staging area: choose another prefix"),
+    ([{"name": "ads"}, {"name": "promo", "delivery_stream": "email-events-ads-{env}"}],
+     "env.staging.streams[1].delivery_stream: 'email-events-ads-staging' is also streams[0]'s: each stream needs "
+     "its own"),
+])
+def test_each_stream_rule_says_what_to_do(entries: list[dict[str, Any]], problem: str) -> None:
+    assert problem in problems_of(streams_toml(*entries))
