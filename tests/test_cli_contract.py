@@ -275,7 +275,8 @@ def test_every_json_document_says_which_config(ctx: AwsContext) -> None:
 # -- (c) prod destroy ---------------------------------------------------------------------------------------------
 
 def test_prod_destroy_takes_the_typed_name_only_from_a_terminal(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("--no-config", "apply", "--env", "prod", "--yes").exit_code == 0
+    applied = run("--no-config", "apply", "--env", "prod", "--yes")
+    assert applied.exit_code == 0, applied.output
     monkeypatch.setattr(plan_cmds, "stdin_is_terminal", lambda: False)
     piped = run("--no-config", "destroy", "--env", "prod", stdin="prod\n")
     assert piped.exit_code == 1 and "needs --yes --force-prod" in piped.stderr
