@@ -4,7 +4,7 @@ Prints the wall time and the CPU time of the run (the CPU time is steadier on a 
 count and outcome, the 10 slowest tests (setup + call + teardown, each test's own fixtures included), and the
 10 test files that take longest in total. The slowest single test bounds the wall time on 2 workers.
 
-Usage: python scripts/bench_suite.py [--workers 2] [--top 10] [-- extra pytest arguments, e.g. tests/test_x.py]
+Usage: python scripts/bench_suite.py [--workers 2] [--top 10] [--log FILE] [-- extra pytest arguments, e.g. a file]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = re.compile(r"^\s*(?P<seconds>\d+(?:\.\d+)?)s (?P<phase>setup|call|teardown)\s+(?P<test>\S+)")
-SUMMARY = re.compile(r"^=*\s*(?P<text>(?:\d+ \w+(?:, )?)+) in (?P<seconds>[\d.]+)s")
+SUMMARY = re.compile(r"^=*\s*(?P<text>\d+ (?:passed|failed|error).*?) in [\d.]+s")
 
 
 def parse_durations(lines: Sequence[str]) -> dict[str, float]:
@@ -49,9 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="2", help="pytest-xdist workers (-n); 0 runs in this process")
     parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--log", type=Path, help="also write pytest's whole output to this file")
     parser.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
     args = parser.parse_args(argv)
-    command = [sys.executable, "-m", "pytest", "-n", args.workers, "-q", "-p", "no:cacheprovider",
+    # pyproject.toml's addopts hold -q: a second -q would drop the summary line this reads.
+    command = [sys.executable, "-m", "pytest", "-n", args.workers, "-p", "no:cacheprovider",
                "--durations=0", "--durations-min=0", *args.pytest_args]
     print("$", " ".join(command[1:]), flush=True)
     started = time.monotonic()
@@ -59,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall = time.monotonic() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = done.stdout.splitlines()
+    if args.log:
+        args.log.write_text(done.stdout + done.stderr, encoding="utf-8")
     per_test = parse_durations(lines)
     print(f"wall time: {wall:.1f} s   CPU time (user + system, all workers): {usage.ru_utime + usage.ru_stime:.1f} s")
     print(f"result: {summary(lines)} (exit {done.returncode}); summed test time {sum(per_test.values()):.1f} s")
