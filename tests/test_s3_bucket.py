@@ -104,11 +104,11 @@ def test_destroy_with_delete_data_empties_every_version_in_pages(ctx: AwsContext
     # take most of the test's time); the bucket is versioned, so each write is a version of its key.
     from moto.s3.models import s3_backends
 
+    backend = s3_backends[ACCOUNT]["aws"]
     for i in range(1205):
-        s3_backends[ACCOUNT]["aws"].put_object(EVENTS, f"k{i % 3}", b"x")
-    versions = [v for page in s3.get_paginator("list_object_versions").paginate(Bucket=EVENTS)
-                for v in page.get("Versions", [])]
-    assert (len(versions), {v["Key"] for v in versions}) == (1205, {"k0", "k1", "k2"})
+        backend.put_object(EVENTS, f"k{i % 3}", b"x")
+    versions = {key: len(kept) for key, kept in backend.get_bucket(EVENTS).keys.iterlists()}
+    assert versions == {"k0": 402, "k1": 402, "k2": 401}  # (moto's ListObjectVersions copies each of them)
     options = reconcile.PlanOptions(targets=("s3_bucket",), destroy=DestroyOptions(delete_data=True))
     ctx.destroy_options = options.destroy
     plan = reconcile.plan_destroy(ctx, options)
