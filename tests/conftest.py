@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 # Never read the developer's real AWS config or credentials in tests.
 os.environ["AWS_CONFIG_FILE"] = os.devnull
@@ -18,6 +19,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ["AWS_DEFAULT_REGION"] = "us-west-2"
 os.environ["SESL_EMULATED"] = "1"  # moto in-process keeps AWS's URLs: tell verify it is not AWS
 
+import botocore.loaders
+import botocore.session
 from moto import mock_aws
 
 from sesl.context import AwsContext
@@ -25,9 +28,39 @@ from sesl.sandbox import install as install_sandbox
 from sesl.sandbox.server import SANDBOX_ACCOUNT, seed_in_process
 from sesl.spec import EnvSpec, default_spec
 
+
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    """One botocore Loader per data path for the whole test process.
+
+    Each boto3 Session gets a new Loader, which parses the service models' JSON again (seconds per env for the
+    dozen services sesl calls); every AwsContext has its own Session and each `mock_aws` start drops boto3's
+    default one. The models are read-only data, so sharing the parsed copies changes nothing but the time.
+    """
+    if search_path_string not in _LOADERS:
+        _LOADERS[search_path_string] = _create_loader(search_path_string)
+    return _LOADERS[search_path_string]
+
+
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_create_loader = botocore.loaders.create_loader
+botocore.session.create_loader = _shared_loader  # type: ignore[attr-defined]
+
 install_sandbox()  # moto's gaps filled and its answers shaped the way AWS answers
 
 ACCOUNT = SANDBOX_ACCOUNT
+
+# Hypothesis: each property test names the examples it runs by default (the counts that found the bugs in the
+# tests' docstrings); SESL_HYPOTHESIS_PROFILE=thorough runs THOROUGH_FACTOR times as many (docs/mutation.md).
+PROFILE_ENV = "SESL_HYPOTHESIS_PROFILE"
+THOROUGH_FACTOR = 10
+settings.register_profile("thorough", max_examples=100 * THOROUGH_FACTOR)  # for a test that names no count
+PROFILE = os.environ.get(PROFILE_ENV, "default")
+settings.load_profile(PROFILE)  # an unknown name fails here, saying which profiles exist
+
+
+def examples(default: int) -> int:
+    """The max_examples of a property test: `default`, or THOROUGH_FACTOR times it in the thorough profile."""
+    return default * THOROUGH_FACTOR if PROFILE == "thorough" else default
 
 
 @pytest.fixture

@@ -6,7 +6,11 @@ plan shows create -> apply -> plan shows no changes -> a second apply makes no m
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
+from typing import Any
+
+from moto.core.base_backend import BackendDict
 
 from sesl import reconcile
 from sesl.context import AwsContext
@@ -20,6 +24,40 @@ def plan_for(ctx: AwsContext, targets: Sequence[str]) -> list[Change]:
 def converge(ctx: AwsContext, targets: Sequence[str] = ()) -> None:
     the_plan = reconcile.plan(ctx, reconcile.PlanOptions(targets=tuple(targets)))
     reconcile.execute(ctx, the_plan)
+
+
+# moto's state right after `converge(ctx)` of a whole env from the freshly seeded sandbox, per spec: the first
+# `applied` of a spec in this process applies it, each later one restores a copy of that state.
+_APPLIED: dict[str, tuple[list[BackendDict[Any]], list[dict[str, Any]]]] = {}
+
+
+def applied(ctx: AwsContext) -> None:
+    """`converge(ctx)` of the whole env, for a test that starts from it: moto's backends are restored from a
+    deep copy of their state after the first such apply in this process (hundredths of a second instead of a
+    whole apply), so what a test then writes stays in that test. Call it first, on the freshly seeded sandbox,
+    before patching anything the apply would go through; the apply itself is what converge()'s tests test."""
+    key = repr((ctx.spec, ctx.region))
+    written = _written()
+    if written or key not in _APPLIED:
+        converge(ctx)
+        if not written:
+            instances = list(BackendDict._instances)
+            _APPLIED[key] = (instances, copy.deepcopy([dict(b) for b in instances]))  # one copy: shared references
+        return
+    for backends in BackendDict._instances:
+        backends.clear()
+    instances, states = _APPLIED[key]
+    BackendDict._instances[:] = instances
+    for backends, state in zip(instances, copy.deepcopy(states), strict=True):
+        backends.update(state)
+    ctx.allow_mutations()  # as execute() leaves it
+
+
+def _written() -> bool:
+    """Whether the sandbox holds more than its seed (a bucket made before `applied`): then it applies for real."""
+    from moto.s3.models import s3_backends
+
+    return any(backend.buckets for account in s3_backends.values() for backend in account.values())
 
 
 def climb(ctx: AwsContext, kind: str, names: Sequence[str], deps: Sequence[str] = ()) -> None:

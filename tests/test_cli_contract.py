@@ -22,7 +22,7 @@ from sesl.model import Action, Change, Plan
 from sesl.render import concrete_warnings, warnings_for_changes
 from sesl.spec import ConfigSource, default_spec, find_config
 from tests.conftest import ACCOUNT, boto
-from tests.ladder import converge
+from tests.ladder import applied, converge
 
 EVENTS = "daily-system-design-email-events-dev"
 TOPIC_ARN = f"arn:aws:sns:us-west-2:{ACCOUNT}:email-events-alerts-dev"
@@ -262,7 +262,7 @@ def test_no_config_and_config_exclude_each_other(tmp_path: Path) -> None:
 
 
 def test_every_json_document_says_which_config(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     drift = json.loads(run("drift", "--env", "dev", "--json", "--no-metrics").stdout)
     assert (drift["format_version"], drift["config"]) == ("1.0", "built-in defaults")
     cost = json.loads(run("cost", "--env", "dev", "--json").stdout)
@@ -275,7 +275,8 @@ def test_every_json_document_says_which_config(ctx: AwsContext) -> None:
 # -- (c) prod destroy ---------------------------------------------------------------------------------------------
 
 def test_prod_destroy_takes_the_typed_name_only_from_a_terminal(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run("--no-config", "apply", "--env", "prod", "--yes").exit_code == 0
+    applied = run("--no-config", "apply", "--env", "prod", "--yes")
+    assert applied.exit_code == 0, applied.output
     monkeypatch.setattr(plan_cmds, "stdin_is_terminal", lambda: False)
     piped = run("--no-config", "destroy", "--env", "prod", stdin="prod\n")
     assert piped.exit_code == 1 and "needs --yes --force-prod" in piped.stderr
@@ -298,7 +299,7 @@ def _fingerprint_tag() -> str | None:
 
 
 def _drifted(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     boto("s3").put_bucket_versioning(Bucket=EVENTS, VersioningConfiguration={"Status": "Suspended"})
 
 
@@ -327,7 +328,7 @@ def test_drift_that_cannot_write_its_report_notifies_and_records_nothing(ctx: Aw
 
 
 def test_drift_json_says_whether_it_notified(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     quiet = json.loads(run("drift", "--env", "dev", "--json").stdout)
     assert quiet["notification"] == {"requested": False}
     clean = json.loads(run("drift", "--env", "dev", "--json", "--notify").stdout)
@@ -437,7 +438,7 @@ def test_warnings_are_said_in_validate_and_only_with_a_change_in_a_plan(ctx: Aws
     assert "warning: sns_topic.email-events-alerts-dev: no env.dev.alert_email: alarms and budget alerts publish" \
         in validate.stderr
     assert "env.<name>" not in validate.output
-    converge(ctx)
+    applied(ctx)
     clean = run("diff", "--env", "dev")
     assert clean.exit_code == 0 and "warning" not in clean.output
     doc = json.loads(run("diff", "--env", "dev", "--json").stdout)
@@ -463,7 +464,7 @@ def test_a_replacement_is_counted() -> None:
 
 
 def test_non_terminal_output_is_not_cut(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     result = run("verify", "--env", "dev", "--wait", "5")
     assert "…" not in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) > 80

@@ -20,7 +20,7 @@ from sesl.naming import Names
 from sesl.spec import collect_problems
 from sesl.verify import FAIL, PASS, Verifier
 from tests.conftest import ACCOUNT, boto
-from tests.ladder import converge
+from tests.ladder import applied, converge
 
 BUCKET = "daily-system-design-email-events-dev"
 OBJECTS = f"arn:aws:s3:::{BUCKET}/"
@@ -419,7 +419,7 @@ def test_drift_requires_data_events_for_the_events_bucket_when_asked(ctx: AwsCon
 
 
 def test_drift_exits_2_without_a_trail_when_required_and_0_with_one(ctx: AwsContext, tmp_path: Path) -> None:
-    converge(ctx)
+    applied(ctx)
     required = config(tmp_path, require_cloudtrail=True)
     text = CliRunner().invoke(cli, ["--config", required, "--no-color", "drift", "--env", "dev", "--no-metrics"])
     assert text.exit_code == 2, text.output
@@ -441,7 +441,7 @@ def test_a_targeted_drift_does_not_check_cloudtrail(ctx: AwsContext, tmp_path: P
 
 
 def test_verify_fails_only_the_cloudtrail_step_when_required_and_no_trail(ctx: AwsContext, tmp_path: Path) -> None:
-    converge(ctx)
+    applied(ctx)
     result = CliRunner().invoke(cli, ["--config", config(tmp_path, require_cloudtrail=True), "verify", "--env",
                                       "dev", "--json", "--wait", "5"])
     assert result.exit_code == 1

@@ -28,7 +28,7 @@ from sesl.queries import query_sql  # noqa: E402
 from sesl.sandbox.gaps.firehose_delivery import flush_all  # noqa: E402
 from sesl.traffic import Where, newsletter  # noqa: E402
 from tests.conftest import ACCOUNT, boto  # noqa: E402
-from tests.ladder import converge  # noqa: E402
+from tests.ladder import applied, converge  # noqa: E402
 
 EVENTS = "daily-system-design-email-events-dev"
 KINDS = ["s3_bucket", "iam_role", "glue_database", "glue_table", "log_group", "firehose_stream", "athena_workgroup"]
@@ -95,7 +95,7 @@ def test_unload_refuses_a_location_that_holds_objects_as_athena_does(ctx: AwsCon
 def test_verify_still_passes_after_a_compaction(ctx: AwsContext) -> None:
     from sesl.verify import INFO, PASS, run_verify
 
-    converge(ctx)
+    applied(ctx)
     ctx.allow_mutations()
     today = dt.datetime.now(dt.UTC).date()
     arrivals = newsletter(today, 1, 60, Where(ACCOUNT, "us-west-2", "daily-system-design-newsletter-dev"))

@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
 
 from sesl import drift, reconcile
 from sesl.athena_query import run_query
 from sesl.context import AwsContext, is_read
 from sesl.lock import env_lock
 from sesl.model import DestroyOptions
-from sesl.spec import EnvSpec, default_spec
+from sesl.sandbox.server import seed_in_process
+from sesl.spec import default_spec
 from sesl.verify import run_verify
 from tests.conftest import boto
 
@@ -63,14 +65,16 @@ def uncovered(calls: set[str], document: dict[str, Any]) -> list[str]:
     return sorted({a for call in calls for a in iam_actions(call) if not any(fnmatchcase(a, p) for p in allowed)})
 
 
-@pytest.fixture
-def spec() -> EnvSpec:
-    return replace(default_spec("dev"), alert_email="ops@example.com")
+@pytest.fixture(scope="module")
+def calls() -> set[str]:
+    """Every operation of a whole lifecycle: apply, drift, verify, a query, destroy with data (recorded once per
+    module: the tests only read the set)."""
+    with mock_aws():
+        seed_in_process()
+        return _lifecycle(AwsContext(replace(default_spec("dev"), alert_email="ops@example.com")))
 
 
-@pytest.fixture
-def calls(ctx: AwsContext) -> set[str]:
-    """Every operation of a whole lifecycle: apply, drift, verify, a query, destroy with data."""
+def _lifecycle(ctx: AwsContext) -> set[str]:
     _ = ctx.account
     ctx.allow_mutations()
     with env_lock(ctx, "apply"):

@@ -20,7 +20,7 @@ from sesl.model import Action, Change, FieldChange
 from sesl.naming import lock_parameter
 from sesl.spec import IgnoreRule
 from tests.conftest import ACCOUNT, boto
-from tests.ladder import converge
+from tests.ladder import applied, converge
 
 EVENTS = "daily-system-design-email-events-dev"
 TOPIC_ARN = f"arn:aws:sns:us-west-2:{ACCOUNT}:email-events-alerts-dev"
@@ -46,7 +46,7 @@ def _fingerprint_tag() -> str | None:
 
 def test_drift_from_cron_notifies_once_per_change_and_publishes_metrics(ctx: AwsContext, tmp_path: Path,
                                                                         monkeypatch: Any) -> None:
-    converge(ctx)
+    applied(ctx)
     published: list[str] = []
     from moto.sns.models import SNSBackend
 

@@ -20,7 +20,7 @@ from sesl.resources import REGISTRY
 from sesl.resources.base import Env
 from sesl.sandbox.server import seed_in_process
 from sesl.spec import LOG_RETENTION_DAYS, EnvSpec, collect_problems
-from tests.conftest import ACCOUNT
+from tests.conftest import ACCOUNT, examples
 
 # AWS tag rules shared by the services sesl tags (e.g. IAM Tag, Glue TagValue, Athena Tag): letters of any
 # script, digits, spaces and `_ . : / = + - @`; keys 1-128 characters not starting with `aws:`, values up to 256.
@@ -71,7 +71,7 @@ def valid_spec(config: dict[str, Any]) -> EnvSpec:
     return spec
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.integers(1, 36500))
 def test_every_noncurrent_expiration_the_spec_accepts_is_a_valid_lifecycle(days: int) -> None:
     """Found by this property: the spec accepted 1-30, which the bucket's lifecycle refuses."""
@@ -82,7 +82,7 @@ def test_every_noncurrent_expiration_the_spec_accepts_is_a_valid_lifecycle(days:
     valid_spec({"s3": {"noncurrent_expiration_days": days}})
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(4), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_desired_state_written_and_read_back_diffs_to_nothing(config: dict[str, Any]) -> None:
     spec = valid_spec(config)

@@ -37,7 +37,7 @@ from sesl.resources.s3_bucket import PUBLIC_ACCESS_BLOCK, BucketState, normalize
 from sesl.resources.ses_event_destination import DestinationState
 from sesl.resources.sns_topic import SnsTopicKind, TopicState
 from sesl.spec import EnvSpec
-from tests.conftest import ACCOUNT
+from tests.conftest import ACCOUNT, examples
 
 SPEC = EnvSpec(env="dev", alert_email="ops@example.com", tags={"team": "mail", "cost-centre": "Zürich-7"})
 ENV = Env(SPEC, SPEC.names_for(SPEC.region, ACCOUNT))
@@ -209,7 +209,7 @@ def test_the_observed_state_built_from_the_desired_one_diffs_to_nothing(kind_nam
 
 
 @pytest.mark.parametrize("kind_name", KINDS)
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(data=st.data())
 def test_a_single_field_change_is_reported_as_exactly_that_field(kind_name: str, data: st.DataObject) -> None:
     kind = kind_named(kind_name)
@@ -239,7 +239,7 @@ def test_a_changed_crawler_description_is_reported() -> None:
     assert [c.fields for c in changes] == [(FieldChange("Description", "edited", want.config["Description"]),)]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.data())
 def test_a_changed_crawler_configuration_member_is_reported_as_that_member(data: st.DataObject) -> None:
     want, have = one("glue_crawler")
@@ -252,7 +252,7 @@ def test_a_changed_crawler_configuration_member_is_reported_as_that_member(data:
         ("configuration", (FieldChange(rendered("Configuration", tokens), after, before),))]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2))
 def test_a_changed_budget_amount_is_reported_as_the_amount(amount: Decimal) -> None:
     want, have = one("budget")
@@ -264,7 +264,7 @@ def test_a_changed_budget_amount_is_reported_as_the_amount(amount: Decimal) -> N
             ("limit", (FieldChange("Amount", float(amount), want.limit_usd),))]
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(st.data())
 def test_a_missing_log_stream_is_reported_as_that_stream(data: st.DataObject) -> None:
     want = data.draw(st.sampled_from(list(LogGroupKind().desired(ENV))))
@@ -275,7 +275,7 @@ def test_a_missing_log_stream_is_reported_as_that_stream(data: st.DataObject) ->
                                                                                     "present"),))]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.data())
 def test_a_changed_topic_policy_statement_is_reported_by_its_sid(data: st.DataObject) -> None:
     want, have = one("sns_topic")

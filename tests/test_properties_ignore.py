@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sesl.ignore import apply_ignore_rules
 from sesl.model import Action, Change, FieldChange
 from sesl.spec import IgnoreRule
+from tests.conftest import examples
 
 TODAY = dt.date(2026, 11, 30)
 KINDS = ("s3_bucket", "iam_role", "firehose_stream")
@@ -129,14 +130,14 @@ def check_partition(changes: list[Change], rules: list[IgnoreRule]) -> None:
     assert all(repr(r.path) in w and str(r.expires) in w for r, w in zip(expired, warnings, strict=True))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(plans_and_rules())
 def test_ignore_rules_partition_the_plan_and_remove_exactly_what_they_match(
         drawn: tuple[list[Change], list[IgnoreRule]]) -> None:
     check_partition(*drawn)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(plans(), st.sampled_from(("*", "*.*", "*.*.*")), st.integers(-2, 2))
 def test_create_delete_and_adopt_are_never_ignored_even_by_a_rule_matching_everything(
         changes: list[Change], pattern: str, days: int) -> None:
@@ -167,7 +168,7 @@ indexed_fields = st.lists(st.sampled_from((*SEGMENTS, "Rules[0]", "S3Targets[1]"
     ".".join).filter(lambda p: "[" in p)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(indexed_fields)
 def test_a_rule_naming_an_indexed_field_exactly_ignores_it(field: str) -> None:
     change = Change("s3_bucket", "alpha", Action.UPDATE, "lifecycle", (FieldChange(field, "a", "b"),))
@@ -176,7 +177,7 @@ def test_a_rule_naming_an_indexed_field_exactly_ignores_it(field: str) -> None:
     check_partition([change], [rule])
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.lists(st.sampled_from(SEGMENTS), min_size=2, max_size=3).map(".".join))
 def test_a_wildcard_rule_naming_a_field_covers_the_fields_under_it(field: str) -> None:
     change = Change("s3_bucket", "alpha", Action.UPDATE, "buffering", (FieldChange(field, 1, 2),))

@@ -18,8 +18,9 @@ from sesl.resources.glue_crawler import s3_targets
 from sesl.resources.s3_bucket import normalize_rules
 from sesl.resources.ses_event_destination import event_type
 from sesl.resources.sns_topic import _by_sid
+from tests.conftest import examples
 
-FAST = settings(max_examples=30, deadline=None)
+FAST = settings(max_examples=examples(30), deadline=None)
 
 ACCOUNTS = ("123456789012", "210987654321")
 ACTIONS = ("s3:GetObject", "s3:PutObject", "firehose:PutRecordBatch", "sts:AssumeRole", "glue:GetTable")

@@ -100,8 +100,15 @@ def test_destroy_keeps_a_bucket_with_versions_and_reports_counts(ctx: AwsContext
 def test_destroy_with_delete_data_empties_every_version_in_pages(ctx: AwsContext) -> None:
     climb(ctx, "s3_bucket", [EVENTS, RESULTS])
     s3 = boto("s3")
-    for i in range(1205):  # more than one DeleteObjects page of 1,000
-        s3.put_object(Bucket=EVENTS, Key=f"k{i % 3}", Body=b"x")
+    # More than one DeleteObjects page of 1,000, written straight into moto's S3 (a PutObject call each would
+    # take most of the test's time); the bucket is versioned, so each write is a version of its key.
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[ACCOUNT]["aws"]
+    for i in range(1205):
+        backend.put_object(EVENTS, f"k{i % 3}", b"x")
+    versions = {key: len(kept) for key, kept in backend.get_bucket(EVENTS).keys.iterlists()}
+    assert versions == {"k0": 402, "k1": 402, "k2": 401}  # (moto's ListObjectVersions copies each of them)
     options = reconcile.PlanOptions(targets=("s3_bucket",), destroy=DestroyOptions(delete_data=True))
     ctx.destroy_options = options.destroy
     plan = reconcile.plan_destroy(ctx, options)

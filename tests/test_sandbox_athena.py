@@ -21,7 +21,7 @@ from sesl.sandbox.gaps import athena_engine
 from sesl.sandbox.gaps.firehose_delivery import flush_all, parquet_bytes
 from sesl.schema import COLUMNS
 from tests.conftest import ACCOUNT, boto
-from tests.ladder import converge
+from tests.ladder import applied
 from tests.parquet_util import to_row
 
 EVENTS = "daily-system-design-email-events-dev"
@@ -32,7 +32,7 @@ SCHEMA = tuple((name, t) for name, t, _ in COLUMNS)
 
 @pytest.fixture
 def lake(ctx: AwsContext) -> AwsContext:
-    converge(ctx)
+    applied(ctx)
     ctx.allow_mutations()
     return ctx
 

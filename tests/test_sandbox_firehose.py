@@ -23,7 +23,7 @@ from sesl.sandbox.gaps import firehose_delivery
 from sesl.sandbox.gaps.firehose_delivery import evaluate_prefix, flush_all, java_format
 from sesl.schema import BIGINT, STRING, Map, Struct, struct
 from tests.conftest import ACCOUNT, boto
-from tests.ladder import converge
+from tests.ladder import applied
 
 EVENTS = "daily-system-design-email-events-dev"
 STREAM = "email-events-newsletter-dev"
@@ -75,7 +75,7 @@ def _actual(value: Any) -> Any:
 
 
 def test_a_batch_is_buffered_then_one_gzip_parquet_object_under_the_partition_path(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     before = dt.datetime.now(dt.UTC)
     events = _events(before)
     answer = _put([to_record(e) for e in events])
@@ -102,7 +102,7 @@ def test_a_batch_is_buffered_then_one_gzip_parquet_object_under_the_partition_pa
 
 
 def test_the_raw_backup_is_the_records_as_sent_gzipped_under_the_backup_prefix(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     now = dt.datetime.now(dt.UTC)
     records = [to_record(e) for e in _events(now)]
     _put(records[:2])
@@ -115,7 +115,7 @@ def test_the_raw_backup_is_the_records_as_sent_gzipped_under_the_backup_prefix(c
 
 
 def test_a_record_that_fails_conversion_goes_to_the_error_prefix_in_the_documented_shape(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     now = dt.datetime.now(dt.UTC)
     good = [to_record(e) for e in _events(now, 2)]
     bad = [b"{not json\n", json.dumps({"eventType": "Send", "mail": ["not", "an", "object"]}).encode()]
@@ -154,7 +154,7 @@ def _small_stream(interval: int, size: int) -> None:
 
 
 def test_the_buffer_is_delivered_when_it_reaches_its_size(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     _small_stream(interval=900, size=1)
     record = to_record(_events(dt.datetime.now(dt.UTC), 1)[0])
     per_mib = 1024 * 1024 // len(record)
@@ -168,7 +168,7 @@ def test_the_buffer_is_delivered_when_it_reaches_its_size(ctx: AwsContext) -> No
 
 def test_the_buffer_is_delivered_on_the_next_read_once_its_interval_has_passed(ctx: AwsContext,
                                                                                  monkeypatch: Any) -> None:
-    converge(ctx)
+    applied(ctx)
     _small_stream(interval=60, size=64)
     _put([to_record(_events(dt.datetime.now(dt.UTC), 1)[0])])
     monkeypatch.setenv(firehose_delivery.TIME_SCALE_ENV, "1")
@@ -254,7 +254,7 @@ def test_the_flush_route_of_the_sandbox_server_delivers_the_buffers() -> None:
 
 
 def test_an_email_sent_through_the_configuration_set_reaches_the_stream_as_ses_events(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     sesv2 = boto("sesv2")
     sesv2.create_email_identity(EmailIdentity="newsletter@dailysystemdesign.example")
     boto("ses").verify_email_identity(EmailAddress="newsletter@dailysystemdesign.example")

@@ -14,7 +14,7 @@ from sesl.cli.main import cli
 from sesl.context import AwsContext
 from sesl.verify import FAIL, INFO, PASS, UNCHECKED, object_key_pattern, run_verify, select_columns
 from tests.conftest import boto
-from tests.ladder import converge
+from tests.ladder import applied
 
 EVENTS = "daily-system-design-email-events-dev"
 FLOW_STEPS = ("stream", "table", "send", "S3", "partition", "parquet", "errors/", "Athena")
@@ -33,7 +33,7 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
 
 
 def test_verify_checks_every_step_in_the_sandbox(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     code, report = verify_json()
     assert code == 0, report
     steps = statuses(report)
@@ -59,7 +59,7 @@ def test_verify_checks_every_step_in_the_sandbox(ctx: AwsContext) -> None:
 
 
 def test_verify_fails_the_parquet_step_when_the_stream_stops_converting(ctx: AwsContext) -> None:
-    converge(ctx)
+    applied(ctx)
     _update_stream(DataFormatConversionConfiguration={"Enabled": False})
     code, report = verify_json()
     assert code == 1
@@ -70,7 +70,7 @@ def test_verify_fails_the_parquet_step_when_the_stream_stops_converting(ctx: Aws
 
 
 def test_verify_fails_the_errors_step_when_a_record_fails_conversion(ctx: AwsContext, monkeypatch: Any) -> None:
-    converge(ctx)
+    applied(ctx)
     from sesl import verify
 
     real = verify.ses_event
@@ -137,7 +137,7 @@ def _break_template() -> None:
     (lambda: boto("athena").update_work_group(WorkGroup="email-analytics-dev", State="DISABLED"), "workgroup"),
 ])
 def test_verify_fails_naming_the_broken_step(ctx: AwsContext, breakage: Any, failing: str) -> None:
-    converge(ctx)
+    applied(ctx)
     breakage()
     code, report = verify_json()
     assert code == 1
@@ -149,7 +149,7 @@ def test_verify_fails_naming_the_broken_step(ctx: AwsContext, breakage: Any, fai
 
 
 def test_records_that_never_arrive_fail_the_s3_step_after_the_wait(ctx: AwsContext, monkeypatch: Any) -> None:
-    converge(ctx)
+    applied(ctx)
     from sesl import verify
 
     monkeypatch.setattr(verify.Verifier, "_new_keys", lambda self, prefix: [])
