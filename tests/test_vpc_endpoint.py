@@ -33,6 +33,7 @@ FIREHOSE = f"com.amazonaws.{REGION}.kinesis-firehose"
 ATHENA = f"com.amazonaws.{REGION}.athena"
 OWNER_TAGS = [{"Key": "sesl:env", "Value": "dev"}, {"Key": "sesl:managed-by", "Value": "sesl"}]
 KIND = VpcEndpointKind()
+VPC = "vpc-0123456789abcdef0"
 
 
 @pytest.fixture(autouse=True)
@@ -100,6 +101,80 @@ def mutating_after(ctx: AwsContext, options: reconcile.PlanOptions = ONLY) -> li
 
 def changes(ctx: AwsContext, options: reconcile.PlanOptions = ONLY) -> list[tuple[str, Action, str]]:
     return [(c.address, c.action, c.aspect) for c in reconcile.plan(ctx, options).changes]
+
+
+# --- pure diffs on AWS-shaped answers (no moto) ---------------------------------------------------------------
+def aws_answer(want: EndpointSpec, **changed: Any) -> dict[str, Any]:
+    """A DescribeVpcEndpoints entry for `want` as AWS writes it: the policy as AWS's reformatted text, members
+    nobody set, lists in another order (AWS CLI example describe-vpc-endpoints)."""
+    interface = want.type == "Interface"
+    answer = {
+        "VpcEndpointId": "vpce-0123456789abcdef0", "VpcEndpointType": want.type, "VpcId": want.vpc_id,
+        "ServiceName": want.service, "State": "available",
+        "PolicyDocument": json.dumps(want.policy, indent=2, sort_keys=True),
+        "RouteTableIds": list(reversed(want.route_table_ids)), "SubnetIds": list(reversed(want.subnet_ids)),
+        "Groups": [{"GroupId": g, "GroupName": "endpoints"} for g in reversed(want.security_group_ids)],
+        "PrivateDnsEnabled": want.private_dns if interface else True, "RequesterManaged": False,
+        "NetworkInterfaceIds": ["eni-0123456789abcdef0"] if interface else [],
+        "DnsEntries": [{"DnsName": "vpce-0123-abcd.example", "HostedZoneId": "Z7HUB22UULQXV"}] if interface else [],
+        "CreationTimestamp": "2026-11-30T09:00:00Z", "OwnerId": ACCOUNT, "IpAddressType": "ipv4",
+        "Tags": [{"Key": k, "Value": v} for k, v in want.tags.items()] + [{"Key": "Name", "Value": "by hand"}]}
+    return {**answer, **changed}
+
+
+def endpoint_state(want: EndpointSpec, answer: dict[str, Any]) -> vpc_endpoint.EndpointState:
+    return vpc_endpoint._state(want.name, answer, "dev")
+
+
+def pure_wants() -> list[EndpointSpec]:
+    settings = VpcSettings(id=VPC, route_table_ids=["rtb-0123abcd", "rtb-1123abcd"],
+                           subnet_ids=["subnet-0123abcd", "subnet-1123abcd"], security_group_ids=["sg-0123abcd"],
+                           interface_endpoints=["glue"])
+    return KIND.desired(Env(replace(default_spec("dev"), vpc=settings), Names("dev", REGION, ACCOUNT)))
+
+
+
+def test_aws_s_answer_for_the_desired_endpoints_diffs_to_nothing() -> None:
+    for want in pure_wants():
+        assert KIND.diff(endpoint_state(want, aws_answer(want)), want) == [], want.name
+
+
+def test_aws_s_compact_default_policy_and_a_missing_one_are_the_full_access_default() -> None:
+    glue = pure_wants()[1]
+    compact = ('{"Version":"2008-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":"*","Action":"*",'
+               '"Resource":"*"}]}')
+    assert KIND.diff(endpoint_state(glue, aws_answer(glue, PolicyDocument=compact)), glue) == []
+    assert KIND.diff(endpoint_state(glue, aws_answer(glue, PolicyDocument=None)), glue) == []
+    narrowed = json.dumps({**DEFAULT_POLICY, "Statement": [{**DEFAULT_POLICY["Statement"][0], "Action": "glue:Get*"}]})
+    (change,) = KIND.diff(endpoint_state(glue, aws_answer(glue, PolicyDocument=narrowed)), glue)
+    assert (change.aspect, change.fields[0].path) == ("policy", "PolicyDocument")
+
+
+def test_each_drifted_aspect_is_exactly_its_change() -> None:
+    s3, glue = pure_wants()
+
+    def diff(want: EndpointSpec, **changed: Any) -> list[tuple[str, Action, tuple[FieldChange, ...]]]:
+        return [(c.aspect, c.action, c.fields) for c in KIND.diff(endpoint_state(want, aws_answer(want, **changed)),
+                                                                 want)]
+
+    assert diff(s3, RouteTableIds=["rtb-0123abcd"]) == [
+        ("route_tables", Action.UPDATE, (FieldChange("RouteTableIds", ["rtb-0123abcd"],
+                                                     ["rtb-0123abcd", "rtb-1123abcd"]),))]
+    assert diff(glue, SubnetIds=["subnet-0123abcd", "subnet-2123abcd"]) == [
+        ("subnets", Action.UPDATE, (FieldChange("SubnetIds", ["subnet-0123abcd", "subnet-2123abcd"],
+                                                ["subnet-0123abcd", "subnet-1123abcd"]),))]
+    assert diff(glue, PrivateDnsEnabled=False) == [
+        ("private_dns", Action.UPDATE, (FieldChange("PrivateDnsEnabled", False, True),))]
+    assert diff(s3, PrivateDnsEnabled=False) == []  # a gateway endpoint has no private DNS
+    assert diff(glue, Tags=[{"Key": "sesl:managed-by", "Value": "sesl"}, {"Key": "sesl:env", "Value": "dev"},
+                            {"Key": "team", "Value": "x"}]) == []  # others' tags are left alone
+    assert diff(s3, VpcId="vpc-1123abcd") == [
+        ("resource", Action.REPLACE, (FieldChange("VpcId", ["vpc-1123abcd"], [VPC]),))]
+    assert diff(glue, State="failed", LastError={"Code": "InsufficientIpAddresses", "Message": "subnet full"}) == [
+        ("failed", Action.REPLACE, (FieldChange("State", "failed", "available"),))]
+    (failed,) = KIND.diff(endpoint_state(glue, aws_answer(glue, State="failed", LastError={
+        "Code": "InsufficientIpAddresses", "Message": "subnet full"})), glue)
+    assert failed.reason.startswith("the endpoint failed (InsufficientIpAddresses: subnet full)")
 
 
 # --- no VPC settings: nothing at all -------------------------------------------------------------------
@@ -342,7 +417,6 @@ def test_a_failed_endpoint_is_reported_with_its_last_error_and_replaced_without_
 
 
 # --- settings --------------------------------------------------------------------------------------------------
-VPC = "vpc-0123456789abcdef0"
 
 
 def problems(**vpc: Any) -> list[str]:
@@ -451,3 +525,40 @@ def test_a_wrong_vpc_setting_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert "env.dev.vpc.id: must be a VPC id (vpc- and 8 or 17 hex digits), got 'vpc-nothex00'" in line
+
+
+# --- permissions ------------------------------------------------------------------------------------------------
+def test_the_iam_policies_cover_every_call_of_the_endpoints_lifecycle(ctx: AwsContext, net: dict[str, str]) -> None:
+    from sesl.context import is_read
+    from tests.test_iam_policies import DOCS, uncovered
+
+    apply(ctx)
+    boto("ec2").modify_vpc_endpoint(VpcEndpointId=one(S3)["VpcEndpointId"], AddRouteTableIds=[net["rt2"]])
+    boto("ec2").delete_tags(Resources=[one(ATHENA)["VpcEndpointId"]], Tags=[{"Key": "sesl:env"}])
+    reconcile.plan(ctx, reconcile.PlanOptions(adopt=True, targets=("vpc_endpoint",)))
+    apply(ctx, reconcile.PlanOptions(adopt=True, targets=("vpc_endpoint",)))
+    reconcile.execute(ctx, reconcile.plan_destroy(ctx, ONLY))
+    calls = {c for c in ctx.log.calls if c.startswith("ec2:")}
+    assert calls == {"ec2:DescribeVpcEndpoints", "ec2:DescribeSubnets", "ec2:CreateVpcEndpoint",
+                     "ec2:ModifyVpcEndpoint", "ec2:CreateTags", "ec2:DeleteVpcEndpoints"}
+    operator = json.loads((DOCS / "operator-policy.json").read_text())
+    readonly = json.loads((DOCS / "readonly-policy.json").read_text())
+    assert uncovered(calls, operator) == []
+    assert uncovered({c for c in calls if is_read(c.split(":", 1)[1])}, readonly) == []
+
+
+# --- cost ---------------------------------------------------------------------------------------------------------
+def test_interface_endpoints_cost_per_zone_hour_and_the_gateway_nothing() -> None:
+    from sesl.cost import Volume, estimate, load_prices
+
+    data = load_prices()
+    assert [line.item for line in estimate(default_spec("dev"), Volume(), data) if "VPC" in line.item] == []
+    settings = VpcSettings(id=VPC, route_table_ids=["rtb-0123abcd"], subnet_ids=["subnet-0123abcd", "subnet-1123abcd"],
+                           security_group_ids=["sg-0123abcd"], interface_endpoints=["firehose", "athena", "glue"])
+    lines = {line.item: line for line in estimate(replace(default_spec("dev"), vpc=settings), Volume(), data)}
+    assert lines["VPC interface endpoints"].usd == pytest.approx(3 * 2 * 720 * 0.01)  # $43.20
+    assert lines["VPC interface endpoints"].detail.startswith("3 endpoint(s) x 2 zone(s) x 720 h")
+    assert lines["VPC S3 gateway endpoint"].usd == 0.0
+    none = replace(settings, s3_gateway="none", interface_endpoints=["glue"], subnet_ids=["subnet-0123abcd"])
+    lines = {line.item: line for line in estimate(replace(default_spec("dev"), vpc=none), Volume(), data)}
+    assert lines["VPC interface endpoints"].usd == pytest.approx(7.2) and "VPC S3 gateway endpoint" not in lines
