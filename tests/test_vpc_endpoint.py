@@ -391,6 +391,20 @@ def test_two_subnets_in_one_zone_are_a_plan_warning_and_a_one_line_apply_error(
         reconcile.execute(ctx, the_plan)
 
 
+def test_subnets_of_another_vpc_or_none_at_all_are_plan_warnings(ctx: AwsContext, net: dict[str, str]) -> None:
+    other = boto("ec2").create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+    stray = boto("ec2").create_subnet(VpcId=other, CidrBlock="10.3.1.0/24", AvailabilityZone="us-west-2c")
+    stray_id = stray["Subnet"]["SubnetId"]
+    ctx.spec = replace(ctx.spec, vpc=vpc_settings(net, s3_gateway="none", subnet_ids=[net["a"], stray_id]))
+    assert [w for w in reconcile.plan(ctx, ONLY).warnings if "vpc.subnet_ids" in w] == [
+        f"vpc_endpoint.firehose: vpc.subnet_ids: {stray_id} not in {net['vpc']}; apply would fail: list subnets of "
+        "vpc.id"]
+    ctx.spec = replace(ctx.spec, vpc=vpc_settings(net, s3_gateway="none", subnet_ids=[net["a"], "subnet-0123abcd"]))
+    (warning,) = [w for w in reconcile.plan(ctx, ONLY).warnings if "vpc.subnet_ids" in w]
+    assert warning.startswith("vpc_endpoint.firehose: vpc.subnet_ids: The subnet ID ")  # moto's message names a subnet
+    assert warning.endswith(f"; apply would fail: list subnets of {net['vpc']}")
+
+
 def test_apply_waits_for_pending_and_gives_up_after_the_last_wait(ctx: AwsContext, net: dict[str, str],
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     created = boto("ec2").create_vpc_endpoint(VpcId=net["vpc"], ServiceName=S3, RouteTableIds=[net["rt1"]])

@@ -217,15 +217,23 @@ class VpcEndpointKind(Kind[EndpointSpec, EndpointState]):
         return warnings
 
     def _zone_warnings(self, ctx: AwsContext, want: EndpointSpec) -> list[str]:
-        """At most one subnet per Availability Zone (CreateVpcEndpoint SubnetIds; AWS answers
-        DuplicateSubnetsInSameZone): known only online, from DescribeSubnets."""
-        subnets = ctx.client("ec2").describe_subnets(SubnetIds=list(want.subnet_ids)).get("Subnets", [])
+        """The subnets exist in the VPC, at most one per Availability Zone (CreateVpcEndpoint SubnetIds; AWS
+        answers DuplicateSubnetsInSameZone): known only online, from DescribeSubnets."""
+        try:
+            subnets = ctx.client("ec2").describe_subnets(SubnetIds=list(want.subnet_ids)).get("Subnets", [])
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) != "InvalidSubnetID.NotFound":
+                raise
+            return [f"vpc.subnet_ids: {error_message(exc)}; apply would fail: list subnets of {want.vpc_id}"]
+        elsewhere = sorted(str(s["SubnetId"]) for s in subnets if s.get("VpcId") != want.vpc_id)
         zones: dict[str, list[str]] = {}
         for subnet in subnets:
             zones.setdefault(str(subnet.get("AvailabilityZone")), []).append(str(subnet["SubnetId"]))
-        return [f"vpc.subnet_ids: {', '.join(sorted(ids))} are all in {zone}; an interface endpoint takes at most one "
-                "subnet per Availability Zone, so apply would fail: keep one of them" for zone, ids in sorted(
-                    zones.items()) if len(ids) > 1]
+        warnings = [f"vpc.subnet_ids: {', '.join(elsewhere)} not in {want.vpc_id}; apply would fail: list subnets "
+                    "of vpc.id"] if elsewhere else []
+        return warnings + [f"vpc.subnet_ids: {', '.join(sorted(ids))} are all in {zone}; an interface endpoint takes "
+                           "at most one subnet per Availability Zone, so apply would fail: keep one of them"
+                           for zone, ids in sorted(zones.items()) if len(ids) > 1]
 
     # --- diffing ----------------------------------------------------------------------------
     def create_fields(self, want: EndpointSpec) -> tuple[FieldChange, ...]:
