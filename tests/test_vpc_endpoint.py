@@ -212,8 +212,14 @@ def test_apply_creates_the_gateway_and_the_listed_interface_endpoints_tagged_the
         assert sorted(endpoint["Tags"], key=lambda t: t["Key"]) == OWNER_TAGS
         assert endpoint["State"] == "available"  # apply waited for it to leave `pending`
     ctx.log.clear()
-    assert reconcile.plan(ctx, ONLY).changes == ()
+    again = reconcile.plan(ctx, ONLY)
+    assert again.changes == ()
     assert ctx.log.mutating == []
+    assert [w for w in again.warnings if "S3 gateway" in w] == [
+        f"vpc_endpoint.s3: the S3 gateway endpoint lets through only this env's two buckets: any other S3 request "
+        f"from subnets using route tables {net['rt1']} is denied (package repositories, ECR image layers, other "
+        "teams' buckets); set vpc.s3_gateway = \"full-access\" or \"none\" if anything else there uses S3 "
+        "(docs/security.md)"]
 
 
 def test_the_scoped_gateway_policy_names_both_buckets_and_every_s3_action_of_the_operator_policy() -> None:
@@ -325,6 +331,33 @@ def test_someone_elses_gateway_endpoint_in_the_vpc_is_a_conflict_until_adopted(
     assert mutating_after(ctx, adopt) == [("ec2:CreateTags", 2), ("ec2:ModifyVpcEndpoint", 1)]
     assert one(S3)["VpcEndpointId"] == foreign["VpcEndpoint"]["VpcEndpointId"]
     assert reconcile.plan(ctx, ONLY).changes == ()
+
+
+def test_another_envs_endpoint_in_the_vpc_is_a_conflict_with_a_warning_not_to_adopt_it(
+        ctx: AwsContext, net: dict[str, str]) -> None:
+    ctx.spec = replace(ctx.spec, vpc=vpc_settings(net, interface_endpoints=[]))
+    apply(ctx)
+    staging = AwsContext(replace(default_spec("staging"), vpc=vpc_settings(net, interface_endpoints=[])))
+    the_plan = reconcile.plan(staging, ONLY)
+    assert [(c.address, c.action) for c in the_plan.changes] == [("vpc_endpoint.s3", Action.CONFLICT)]
+    endpoint = one(S3)["VpcEndpointId"]
+    assert [w for w in the_plan.warnings if endpoint in w] == [
+        f"vpc_endpoint.s3: {endpoint} in {net['vpc']} is sesl's endpoint of env dev: two envs in one VPC cannot both "
+        f"have a {S3} endpoint there; do not --adopt it, leave it out of one env's vpc settings instead"]
+
+
+def test_a_second_endpoint_with_sesl_s_tags_is_named_and_left_alone(ctx: AwsContext, net: dict[str, str]) -> None:
+    ctx.spec = replace(ctx.spec, vpc=vpc_settings(net, interface_endpoints=[]))
+    apply(ctx)
+    first = one(S3)["VpcEndpointId"]
+    tags = [{"ResourceType": "vpc-endpoint", "Tags": OWNER_TAGS}]
+    second = boto("ec2").create_vpc_endpoint(VpcId=net["vpc"], ServiceName=S3, RouteTableIds=[net["rt2"]],
+                                             TagSpecifications=tags)["VpcEndpoint"]["VpcEndpointId"]
+    the_plan = reconcile.plan(ctx, ONLY)
+    managed, extra = sorted([first, second])
+    assert [w for w in the_plan.warnings if "also carry" in w] == [
+        f"vpc_endpoint.s3: {extra} also carry sesl's tags for this env; sesl manages {managed} only: delete the "
+        "others (aws ec2 delete-vpc-endpoints)"]
 
 
 def test_destroy_deletes_seslss_endpoints_and_leaves_others(ctx: AwsContext, net: dict[str, str]) -> None:

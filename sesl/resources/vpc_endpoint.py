@@ -32,7 +32,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import botocore.exceptions
@@ -115,6 +115,7 @@ class EndpointState:
     policy: dict[str, Any] | None
     tags: dict[str, str]
     last_error: str = ""
+    extra_ids: tuple[str, ...] = ()  # more endpoints of the service with sesl's tags (e.g. two racing applies)
 
 
 def _filters(values: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -203,10 +204,16 @@ class VpcEndpointKind(Kind[EndpointSpec, EndpointState]):
         if not found:  # someone else's of the same service and type in the VPC: a conflict, or --adopt
             theirs = {"vpc-id": want.vpc_id, "service-name": want.service, "vpc-endpoint-type": want.type}
             found = _live(_describe(ec2, Filters=_filters(theirs)))
-        return _state(want.name, found[0], ctx.spec.env) if found else None
+        if not found:
+            return None
+        state = _state(want.name, found[0], ctx.spec.env)
+        return replace(state, extra_ids=tuple(str(e["VpcEndpointId"]) for e in found[1:])) if state.owned else state
 
     def observed_warnings(self, ctx: AwsContext, want: EndpointSpec, have: EndpointState | None) -> list[str]:
         warnings = []
+        if have is not None and have.extra_ids:
+            warnings.append(f"{', '.join(have.extra_ids)} also carry sesl's tags for this env; sesl manages "
+                            f"{have.id} only: delete the others (aws ec2 delete-vpc-endpoints)")
         other_env = have.tags.get(ENV_TAG_KEY) if have is not None and not have.owned else None
         if other_env and have is not None and have.tags.get(OWNER_TAG_KEY) == OWNER_TAG_VALUE:
             warnings.append(f"{have.id} in {have.vpc_id} is sesl's endpoint of env {other_env}: two envs in one VPC "
