@@ -66,6 +66,25 @@ def configuration_reference() -> str:
              "`prod` is always a production environment: changing it needs a config file, and destroying it "
              "needs the typed name (or `--yes --force-prod`). `production = true` gives another environment "
              "the same protections.", "",
+             "## Streams", "",
+             "An environment carries the events of SES configuration sets, one stream each: configuration set "
+             "-> Firehose stream -> Glue table -> prefix of the events bucket. Without a `streams` list they "
+             "are `newsletter` and `transactional`; a `[[env.<name>.streams]]` list replaces them (so list "
+             "those two as well to keep them). Only `name` is required; the other names are templates with "
+             "`{env}` and `{stream}` (in a table name a hyphen becomes `_`). The roles' policies, the SES "
+             "event destinations, the saved queries, the alarms, the dashboard, the crawler, `verify`, "
+             "`query --stream`, `compact --stream` and `cost` follow the list. The configuration set must "
+             "exist: sesl never creates or deletes one.", "",
+             "```toml", "[[env.staging.streams]]", 'name = "newsletter"', "", "[[env.staging.streams]]",
+             'name = "transactional"', "", "[[env.staging.streams]]", 'name = "marketing"',
+             'configuration_set = "acme-marketing-{env}"   # default: daily-system-design-{stream}-{env}',
+             'prefix = "marketing/"                        # default: {stream}/', "```", "",
+             "Taking a stream out of the list deletes, at the next `apply`, what sesl made for it (its Firehose "
+             "stream, log group, SES event destination, alarms, saved queries and, last, its Glue table: each "
+             "table records its stream, which is how the next run finds a stream the config no longer names) "
+             "and keeps its data: the objects under its prefix stay in the events bucket. `sesl diff` lists "
+             "these deletions after the other changes. Streams share no name, configuration set, Firehose stream or table, no "
+             "prefix may hold another's, and `errors/`, `raw/` and `compaction/` are sesl's own.", "",
              "## Settings", "",
              "| key | default | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]

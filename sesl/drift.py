@@ -42,8 +42,9 @@ SUMMARY_ITEMS = 5
 # `unmet`: a requirement of the spec on something sesl checks but does not manage (CloudTrail): `sesl apply`
 # does not repair it, so it is not filed as missing or modified, whose repair is apply.
 CATEGORIES = ("modified", "missing", "unowned", "orphan", "unmet")
+# A deletion in a plan is a resource of a stream taken out of the config (sesl.retired): an orphan.
 _CATEGORY = {Action.CREATE: "missing", Action.UPDATE: "modified", Action.REPLACE: "modified",
-             Action.CONFLICT: "unowned", Action.REFUSE: "modified"}
+             Action.CONFLICT: "unowned", Action.REFUSE: "modified", Action.DELETE: "orphan"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def detect(ctx: AwsContext, targets: Sequence[str] = ()) -> DriftReport:
     if not targets:
         env = reconcile.make_env(ctx)
         wanted = {want.name for kind in REGISTRY for want in kind.desired(env)}
+        wanted |= {c.name for c in the_plan.changes}  # a retired stream's resources are planned deletions already
         report.differences += reconcile.aws_call("orphans", lambda: find_orphans(ctx, wanted))
         check_cloudtrail(ctx, report)
     return report

@@ -4,8 +4,8 @@ A step (sesl.reconcile.steps: one call of the plan) depends on
 - the earlier steps of the same resource (an adoption before the updates it enables, a replace's parts),
 - apply: the earlier steps of every kind its kind needs, directly or through what those need
   (`Kind.needs`, followed through the registry): a stream waits for its role, its table and its bucket;
-- destroy: the earlier steps of every kind that needs its kind, directly or not: a bucket waits for the
-  stream writing into it.
+- destroy, and a deletion in any plan: the earlier deletions of every kind that needs its kind, directly or
+  not (a bucket waits for the stream writing into it), and, for a kind in `last`, every earlier deletion.
 Only earlier steps count: the plan lists kinds in registry order, which a test checks against `needs`, so
 the graph has no cycle and one step at a time runs exactly the plan's order.
 
@@ -18,12 +18,12 @@ more and the running ones are waited for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from sesl.errors import SeslError
-from sesl.model import Change
+from sesl.model import Action, Change
 
 DEFAULT_PARALLELISM = 10  # as Terraform's -parallelism
 
@@ -41,21 +41,34 @@ def closure(needs: Mapping[str, Sequence[str]], name: str) -> frozenset[str]:
 
 
 def dependencies(steps: Sequence[Sequence[Change]], needs: Mapping[str, Sequence[str]],
-                 mode: str = "apply") -> list[frozenset[int]]:
-    """For each step, the indexes of the earlier steps it waits for."""
+                 mode: str = "apply", last: Collection[str] = ()) -> list[frozenset[int]]:
+    """For each step, the indexes of the earlier steps it waits for.
+
+    A deletion follows destroy's order whatever the plan (an apply deletes the resources of a stream taken out
+    of the config): it waits for the earlier deletions of what needs its kind, and a deletion of a kind in
+    `last` for every earlier deletion. A deletion and a creation or update never wait for each other."""
     needed = {kind: closure(needs, kind) for kind in {s[0].kind for s in steps}}
     out: list[frozenset[int]] = []
     for i, step in enumerate(steps):
         mine = step[0]
+        deleting = _deletes(mine, mode)
         waits: set[int] = set()
         for j in range(i):
             other = steps[j][0]
-            # destroy: wait for what needs this kind; apply: for what this kind needs
-            first, then = (mine.kind, other.kind) if mode == "destroy" else (other.kind, mine.kind)
-            if other.address == mine.address or first in needed[then]:
+            if other.address == mine.address:
+                waits.add(j)
+            elif deleting != _deletes(other, mode):
+                continue
+            # deleting: wait for what needs this kind; else for what this kind needs
+            elif (deleting and mine.kind in last) or (
+                    mine.kind in needed[other.kind] if deleting else other.kind in needed[mine.kind]):
                 waits.add(j)
         out.append(frozenset(waits))
     return out
+
+
+def _deletes(change: Change, mode: str) -> bool:
+    return mode == "destroy" or change.action is Action.DELETE
 
 
 @dataclass

@@ -10,8 +10,24 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-# The two SES flows of the design; one Firehose stream, Glue table and log group each.
+# The two SES event streams of the design, an env's streams unless its config lists others
+# (`[[env.<name>.streams]]`); one configuration set, Firehose stream, Glue table, prefix and log group each.
 FLOWS: tuple[str, ...] = ("newsletter", "transactional")
+
+# A stream's names are templates in which `{env}` is the env's name and `{stream}` the stream's.
+STREAM_PLACEHOLDER = "{stream}"
+CONFIGURATION_SET_TEMPLATE = "daily-system-design-{stream}-{env}"
+DELIVERY_STREAM_TEMPLATE = "email-events-{stream}-{env}"
+TABLE_TEMPLATE = "{stream}_events"
+PREFIX_TEMPLATE = "{stream}/"
+# A stream's Glue table records the stream in its parameters, so that one taken out of the config is found
+# again (sesl.retired) with the names it had.
+STREAM_PARAM = "sesl:stream"
+CONFIGURATION_SET_PARAM = "sesl:configuration-set"
+DELIVERY_STREAM_PARAM = "sesl:delivery-stream"
+# Top-level prefixes of the events bucket that are not a stream's: Firehose's error output, the raw
+# backup (sesl.layout) and compaction's staging area (sesl.compaction).
+RESERVED_PREFIXES = ("errors/", "raw/", "compaction/")
 
 OWNER_TAG_KEY = "sesl:managed-by"
 OWNER_TAG_VALUE = "sesl"
@@ -73,12 +89,36 @@ def ses_identity_arn(region: str, account: str, identity: str) -> str:
 
 
 @dataclass(frozen=True)
+class StreamNames:
+    """One event stream: configuration set -> Firehose stream -> Glue table -> S3 prefix, as templates."""
+
+    name: str
+    configuration_set: str = CONFIGURATION_SET_TEMPLATE
+    delivery_stream: str = DELIVERY_STREAM_TEMPLATE
+    table: str = TABLE_TEMPLATE
+    prefix: str = PREFIX_TEMPLATE
+
+
+DEFAULT_STREAMS: tuple[StreamNames, ...] = tuple(StreamNames(flow) for flow in FLOWS)
+
+
+@dataclass(frozen=True)
 class Names:
     env: str
     region: str
     account: str
     events_bucket_template: str = EVENTS_BUCKET_TEMPLATE
     results_bucket_template: str = RESULTS_BUCKET_TEMPLATE
+    # The env's streams; a name asked for a stream not listed (one removed from the config) is the default.
+    streams: tuple[StreamNames, ...] = DEFAULT_STREAMS
+
+    def stream_names(self, flow: str) -> StreamNames:
+        return next((s for s in self.streams if s.name == flow), StreamNames(flow))
+
+    def _fill(self, template: str, flow: str, glue: bool = False) -> str:
+        """A stream's template with its env and stream; Glue names take `_` where the names have `-`."""
+        env, stream = (self.glue_env, flow.replace("-", "_")) if glue else (self.env, flow)
+        return template.replace(ENV_PLACEHOLDER, env).replace(STREAM_PLACEHOLDER, stream)
 
     @property
     def glue_env(self) -> str:
@@ -106,7 +146,7 @@ class Names:
 
     # --- Firehose -----------------------------------------------------------------------
     def stream(self, flow: str) -> str:
-        return f"email-events-{flow}-{self.env}"
+        return self._fill(self.stream_names(flow).delivery_stream, flow)
 
     def stream_arn(self, flow: str) -> str:
         return f"arn:aws:firehose:{self.region}:{self.account}:deliverystream/{self.stream(flow)}"
@@ -138,9 +178,8 @@ class Names:
     def database(self) -> str:
         return f"email_events_db_{self.glue_env}"
 
-    @staticmethod
-    def table(flow: str) -> str:
-        return f"{flow}_events"
+    def table(self, flow: str) -> str:
+        return self._fill(self.stream_names(flow).table, flow, glue=True)
 
     @property
     def raw_database(self) -> str:
@@ -171,9 +210,8 @@ class Names:
         return f"arn:aws:logs:{self.region}:{self.account}:log-group:/aws-glue/*"
 
     # --- S3 key layout (one source for the Firehose prefix and the Glue location template)
-    @staticmethod
-    def data_prefix(flow: str) -> str:
-        return f"{flow}/"
+    def data_prefix(self, flow: str) -> str:
+        return self._fill(self.stream_names(flow).prefix, flow)
 
     @staticmethod
     def error_prefix(flow: str) -> str:
@@ -184,10 +222,15 @@ class Names:
 
     # --- SES ----------------------------------------------------------------------------
     def configuration_set(self, flow: str) -> str:
-        return f"daily-system-design-{flow}-{self.env}"
+        return self._fill(self.stream_names(flow).configuration_set, flow)
 
     def configuration_set_arn(self, flow: str) -> str:
         return f"arn:aws:ses:{self.region}:{self.account}:configuration-set/{self.configuration_set(flow)}"
+
+    def stream_record(self, flow: str) -> dict[str, str]:
+        """The stream as its Glue table records it (table parameters)."""
+        return {STREAM_PARAM: flow, CONFIGURATION_SET_PARAM: self.configuration_set(flow),
+                DELIVERY_STREAM_PARAM: self.stream(flow)}
 
     def event_destination(self, flow: str) -> str:
         # The name prefix is how sesl proves ownership of an (untaggable) event destination.
@@ -326,29 +369,40 @@ def _is_ip_address(name: str) -> bool:
 
 
 def derived_names(n: Names) -> list[tuple[str, str, NameRule | None]]:
-    """(what, name, rule) for every name sesl derives from the env; rule None means S3's bucket rules.
+    """(what, name, rule) for every name sesl derives; rule None means S3's bucket rules."""
+    streams = [(what, name, rule) for s in n.streams for _, what, name, rule in stream_names(n, s.name)]
+    return [*env_names(n), *streams]
 
-    Where a kind makes several names of one pattern, the longest stands for all of them."""
-    longest_flow = max(FLOWS, key=len)
-    stream = n.stream(longest_flow)
+
+def env_names(n: Names) -> list[tuple[str, str, NameRule | None]]:
+    """(what, name, rule) for the names of the env that no stream has a part in."""
     return [
         ("events_bucket", n.events_bucket, None),
         ("results_bucket", n.results_bucket, None),
-        ("Firehose stream", stream, FIREHOSE_STREAM),
-        ("log group", n.log_group(longest_flow), LOG_GROUP),
         *((f"IAM role ({role})", role, IAM_ROLE) for role in (n.firehose_role, n.ses_role, n.crawler_role)),
         ("Glue database", n.database, GLUE_DATABASE),
         ("Glue database (raw)", n.raw_database, GLUE_DATABASE),
         ("Glue crawler", n.crawler, GLUE_CRAWLER),
-        ("SES configuration set", n.configuration_set(longest_flow), SES_NAME),
-        ("SES event destination", n.event_destination(longest_flow), SES_NAME),
         ("Athena workgroup", n.workgroup, ATHENA_WORKGROUP),
         ("SNS topic", n.alert_topic, SNS_TOPIC),
         ("CloudWatch dashboard", n.dashboard, DASHBOARD),
-        ("CloudWatch alarm", n.alarm(stream, "conversion-failures"), ALARM),
         ("CloudWatch alarm", n.alarm(f"sesl-{n.env}", "drift-heartbeat"), ALARM),
         ("budget", n.budget, BUDGET),
         ("SSM lock parameter", n.lock_parameter, SSM_PARAMETER),
+    ]
+
+
+def stream_names(n: Names, flow: str) -> list[tuple[str, str, str, NameRule]]:
+    """(template key or "", what, name, rule) for every name of one stream; the key names the stream's setting
+    the name comes from ("" when only the stream's own name does)."""
+    stream = n.stream(flow)
+    return [
+        ("configuration_set", "SES configuration set", n.configuration_set(flow), SES_NAME),
+        ("delivery_stream", "Firehose stream", stream, FIREHOSE_STREAM),
+        ("table", "Glue table", n.table(flow), GLUE_DATABASE),
+        ("delivery_stream", "log group", n.log_group(flow), LOG_GROUP),
+        ("delivery_stream", "CloudWatch alarm", n.alarm(stream, "conversion-failures"), ALARM),
+        ("", "SES event destination", n.event_destination(flow), SES_NAME),
     ]
 
 

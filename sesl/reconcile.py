@@ -26,7 +26,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from sesl import aws_errors, graph, model_check
+from sesl import aws_errors, graph, model_check, retired
 from sesl.context import AwsContext
 from sesl.errors import ApplyError, AwsCallError, RefusedError, SeslError, ValidationError
 from sesl.fold import FoldError
@@ -209,6 +209,7 @@ def plan(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
     changes: list[Change] = []
     for (kind, want), have in zip(pairs, observed, strict=True):
         changes += _changes_for(kind, want, have, options)
+    changes += _retired_changes(ctx, env, kinds, options)
     kept, ignored, warnings = apply_ignore_rules(changes, ctx.spec.ignore, dt.date.today())
     kept = declared_changes(kept, ignored)
     warnings += [f"{kind.kind}.{want.name}: {w}" for kind, want in pairs for w in kind.warnings(env, want)]
@@ -302,10 +303,27 @@ def plan_destroy(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
     env = make_env(ctx)
     kinds = list(reversed(selected_kinds(options.targets)))
     pairs = desired_objects(env, kinds, options.targets)
-    observed = read_all(ctx, pairs)
+    changes = _deletions(ctx, pairs, read_all(ctx, pairs), options, foreign=True)
+    changes += _retired_changes(ctx, env, kinds, options)
+    return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(changes), mode="destroy")
+
+
+def _retired_changes(ctx: AwsContext, env: Env, kinds: Sequence[Kind[Any, Any]], options: PlanOptions) -> list[Change]:
+    """The deletions of the resources of streams taken out of the config (sesl.retired); what is not sesl's is
+    not theirs, and is left out."""
+    found = aws_call(f"glue_table (streams no longer in env.{env.spec.env}.streams)",
+                     partial(retired.retired_pairs, ctx, env, kinds))
+    pairs = [(kind, want) for kind, want in found if _name_selected(kind, want.name, options.targets)]
+    return _deletions(ctx, pairs, read_all(ctx, pairs), options, foreign=False)
+
+
+def _deletions(ctx: AwsContext, pairs: Sequence[Pair], observed: Sequence[Any], options: PlanOptions,
+               foreign: bool) -> list[Change]:
+    """A delete, or a keep with its reason, for each pair that exists; one not sesl's is a keep (`foreign`) or
+    left out."""
     changes: list[Change] = []
     for (kind, want), have in zip(pairs, observed, strict=True):
-        if have is None:
+        if have is None or (not have.owned and not foreign):
             continue
         if not have.owned:
             changes.append(Change(kind.kind, want.name, Action.KEEP, "ownership",
@@ -315,7 +333,7 @@ def plan_destroy(ctx: AwsContext, options: PlanOptions | None = None) -> Plan:
         action = Action.KEEP if why else Action.DELETE
         changes.append(_declare(Change(kind.kind, want.name, action, "resource", reason=why or "", want=want,
                                        have=have)))
-    return Plan(ctx.spec.env, ctx.account, ctx.region, tuple(changes), mode="destroy")
+    return changes
 
 
 @dataclass
@@ -381,7 +399,8 @@ def execute(ctx: AwsContext, the_plan: Plan, progress: Progress | None = None,
     ctx.allow_mutations()
     todo = list(the_plan.actionable)
     planned = steps(todo)
-    deps = graph.dependencies(planned, {name: kind.needs for name, kind in KINDS.items()}, the_plan.mode)
+    deps = graph.dependencies(planned, {name: kind.needs for name, kind in KINDS.items()}, the_plan.mode,
+                              retired.LAST)
 
     def work(i: int) -> None:
         step = planned[i]

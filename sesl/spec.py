@@ -30,7 +30,23 @@ from typing import Any, TypeVar
 
 from sesl import cloudwatch_rules, firehose_rules, glue_rules, model_check, vpc_rules
 from sesl.errors import ConfigError
-from sesl.naming import ENV_PLACEHOLDER, EVENTS_BUCKET_TEMPLATE, FLOWS, RESULTS_BUCKET_TEMPLATE, Names, name_problems
+from sesl.naming import (
+    CONFIGURATION_SET_TEMPLATE,
+    DELIVERY_STREAM_TEMPLATE,
+    ENV_PLACEHOLDER,
+    EVENTS_BUCKET_TEMPLATE,
+    FLOWS,
+    PREFIX_TEMPLATE,
+    RESERVED_PREFIXES,
+    RESULTS_BUCKET_TEMPLATE,
+    STREAM_PLACEHOLDER,
+    TABLE_TEMPLATE,
+    Names,
+    StreamNames,
+    bucket_name_problem,
+    env_names,
+    stream_names,
+)
 
 Check = Callable[[Any], str | None]
 
@@ -169,6 +185,37 @@ class NameSettings:
                                   "env's name)")
 
 
+# A stream's name ends up in the names of its configuration set, Firehose stream, log group, alarms, saved
+# queries and (a hyphen becoming `_`) its Glue table: lowercase letters and digits with single hyphens inside,
+# starting with a letter. Its length is bounded by those names (sesl.naming.stream_names).
+STREAM_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# A data prefix is part of object keys, of the Glue table's location and of IAM resource ARNs: S3's safe
+# characters (S3 user guide, object-keys, "Safe characters") in lowercase, one or more `segment/`.
+PREFIX = re.compile(r"([a-z0-9][a-z0-9_.-]*/)+")
+PLACEHOLDERS = re.compile(r"\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """One event stream: the SES configuration set whose events it carries, the Firehose stream, the Glue
+    table and the S3 prefix of the events bucket. Templates: `{env}` is the env's name, `{stream}` this
+    stream's (in the table name both with `_` for `-`)."""
+
+    name: str = setting("", None, "the stream's name (lowercase letters, digits, inner hyphens)")
+    configuration_set: str = setting(CONFIGURATION_SET_TEMPLATE, None, "the existing SES configuration set "
+                                     "it carries the events of (sesl never creates or deletes one)")
+    delivery_stream: str = setting(DELIVERY_STREAM_TEMPLATE, None, "the Firehose stream's name")
+    table: str = setting(TABLE_TEMPLATE, None, "the Glue table's name, in the env's database")
+    prefix: str = setting(PREFIX_TEMPLATE, None, "where its Parquet objects go in the events bucket")
+
+    def names(self) -> StreamNames:
+        return StreamNames(self.name, self.configuration_set, self.delivery_stream, self.table, self.prefix)
+
+
+def default_streams() -> list[StreamSettings]:
+    return [StreamSettings(name=flow) for flow in FLOWS]
+
+
 @dataclass(frozen=True)
 class AuditSettings:
     # sesl reads trails and never creates or changes one (sesl.cloudtrail, docs/security.md).
@@ -232,11 +279,16 @@ class EnvSpec:
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     vpc: VpcSettings = field(default_factory=VpcSettings)
+    # `[[env.<name>.streams]]`: when the config lists streams, they are the env's streams (newsletter and
+    # transactional otherwise). A stream taken out of the list has its resources deleted by the next apply,
+    # its data kept (sesl.retired).
+    streams: list[StreamSettings] = field(default_factory=default_streams)
     ignore: list[IgnoreRule] = field(default_factory=list)
 
     @property
     def flows(self) -> tuple[str, ...]:
-        return FLOWS
+        """The names of the env's streams, in the config's order."""
+        return tuple(s.name for s in self.streams)
 
     @property
     def is_prod(self) -> bool:
@@ -245,7 +297,8 @@ class EnvSpec:
 
     def names_for(self, region: str, account: str) -> Names:
         """Every AWS name of this env, with the config's name overrides."""
-        return Names(self.env, region, account, self.names.events_bucket, self.names.results_bucket)
+        return Names(self.env, region, account, self.names.events_bucket, self.names.results_bucket,
+                     tuple(s.names() for s in self.streams))
 
 
 T = TypeVar("T")
@@ -295,6 +348,9 @@ def _load_section(cls: type[T], data: Mapping[str, Any], path: str, problems: li
         if key == "ignore":
             values[key] = _load_ignore(value, where, problems)
             continue
+        if key == "streams":
+            values[key] = _load_streams(value, where, problems)
+            continue
         if not _type_ok(value, hint):
             problems.append(f"{where}: must be {_type_name(hint)}, got {type(value).__name__} {value!r}")
             continue
@@ -307,6 +363,24 @@ def _load_section(cls: type[T], data: Mapping[str, Any], path: str, problems: li
     if base is not None:
         return replace(base, **values)  # type: ignore[type-var]
     return cls(**values)
+
+
+def _load_streams(value: Any, path: str, problems: list[str]) -> list[StreamSettings]:
+    """`[[env.<name>.streams]]`: each a table with at least a `name`; the list replaces the default streams."""
+    if not isinstance(value, list) or not value:
+        problems.append(f"{path}: must be a non-empty array of tables ([[env.<name>.streams]], each with a name)")
+        return default_streams()
+    streams: list[StreamSettings] = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be a table with a name")
+            continue
+        before = len(problems)
+        stream = _load_section(StreamSettings, item, where, problems)
+        if len(problems) == before:
+            streams.append(stream)
+    return streams
 
 
 def _load_ignore(value: Any, path: str, problems: list[str]) -> list[IgnoreRule]:
@@ -346,6 +420,7 @@ def _cross_checks(spec: EnvSpec) -> list[tuple[str, str]]:
             "DatapointsToAlarm": "datapoints_to_alarm"}
     problems += [(f"monitoring.{keys[member]}", problem) for member, problem in cloudwatch_rules.period_problems(
         m.alarm_period_seconds, m.evaluation_periods, m.datapoints_to_alarm)]
+    problems += _stream_checks(spec)
     if spec.audit.s3_data_events and not spec.audit.require_cloudtrail:
         problems.append(("audit.s3_data_events", "needs require_cloudtrail = true (data events are reported either "
                                                  "way; this setting only makes them required)"))
@@ -357,6 +432,9 @@ def _without(spec: EnvSpec, keys: list[str]) -> EnvSpec:
     resources built from the spec do not report the same problem again."""
     default = EnvSpec(env=spec.env)
     for key in keys:
+        if key.startswith("streams["):
+            spec = replace(spec, streams=default_streams())
+            continue
         section, name = key.split(".")
         values = replace(getattr(spec, section), **{name: getattr(getattr(default, section), name)})
         spec = replace(spec, **{section: values})
@@ -408,7 +486,10 @@ def _name_checks(spec: EnvSpec) -> list[str]:
     overridden = {key for key in ("events_bucket", "results_bucket")
                   if getattr(spec.names, key) != getattr(NameSettings(), key)}
     by_env_name: list[str] = []  # the env name's first problem is enough: a shorter name fixes them all
-    for what, name, problem in name_problems(names):
+    for what, name, rule in env_names(names):
+        problem = bucket_name_problem(name) if rule is None else rule.problem(name)
+        if not problem:
+            continue
         if what in overridden:
             problems.append(f"env.{spec.env}.names.{what}: bucket name {name!r} {problem}; choose another name")
         elif what in ("events_bucket", "results_bucket"):
@@ -418,9 +499,85 @@ def _name_checks(spec: EnvSpec) -> list[str]:
             by_env_name.append(f"env name {spec.env!r} is too long: its {what} name {name!r} {problem}; use a "
                                "shorter env name")
     problems += by_env_name[:1]
+    problems += _stream_name_checks(spec, names)
     if names.events_bucket == names.results_bucket:
         problems.append(f"env.{spec.env}.names: events_bucket and results_bucket are both {names.events_bucket!r}: "
                         "give them different names")
+    return problems
+
+
+def _stream_name_checks(spec: EnvSpec, names: Names) -> list[str]:
+    """Each stream's names AWS would refuse, by the setting they come from (the first problem of each)."""
+    problems = []
+    for i, stream in enumerate(spec.streams):
+        where = f"env.{spec.env}.streams[{i}]"
+        if not STREAM_NAME.fullmatch(stream.name):
+            continue  # the name's own problem says it (_stream_checks)
+        for key, what, name, rule in stream_names(names, stream.name):
+            problem = rule.problem(name)
+            if problem and key and getattr(stream, key) != getattr(StreamSettings(), key):
+                problems.append(f"{where}.{key}: {what} name {name!r} {problem}; change the template")
+            elif problem:
+                problems.append(f"{where}: the {what} name {name!r} {problem}; use a shorter stream or env name")
+            else:
+                continue
+            break
+    return problems
+
+
+def _stream_checks(spec: EnvSpec) -> list[tuple[str, str]]:
+    """The streams' own rules: (key path under env.<name>, problem)."""
+    problems: list[tuple[str, str]] = []
+    names = spec.names_for(spec.region, PLACEHOLDER_ACCOUNT)
+    for i, stream in enumerate(spec.streams):
+        where = f"streams[{i}]"
+        if not STREAM_NAME.fullmatch(stream.name):
+            problems.append((f"{where}.name", f"{stream.name!r} is not a stream name: use lowercase letters and "
+                                              "digits with single hyphens inside, starting with a letter (e.g. "
+                                              "marketing)"))
+            continue
+        for key in ("configuration_set", "delivery_stream", "table", "prefix"):
+            unknown = set(PLACEHOLDERS.findall(getattr(stream, key))) - {ENV_PLACEHOLDER, STREAM_PLACEHOLDER}
+            if unknown:
+                problems.append((f"{where}.{key}", f"unknown placeholder {sorted(unknown)[0]} (templates know "
+                                                   f"{ENV_PLACEHOLDER} and {STREAM_PLACEHOLDER})"))
+        problems += _prefix_problems(where, names.data_prefix(stream.name))
+    problems += _duplicate_streams(spec, names)
+    return problems
+
+
+def _prefix_problems(where: str, prefix: str) -> list[tuple[str, str]]:
+    if not PREFIX.fullmatch(prefix):
+        return [(f"{where}.prefix", f"{prefix!r} is not a prefix sesl writes: lowercase letters, digits, `_`, `.` "
+                                    "and `-` in segments each ending with `/` (S3 user guide, object-keys, safe "
+                                    "characters), e.g. marketing/")]
+    taken = next((r for r in RESERVED_PREFIXES if prefix.startswith(r) or r.startswith(prefix)), None)
+    if taken:
+        return [(f"{where}.prefix", f"{prefix!r} overlaps {taken}, where sesl keeps Firehose's failed records, "
+                                    "the raw backup or compaction's staging area: choose another prefix")]
+    return []
+
+
+def _duplicate_streams(spec: EnvSpec, names: Names) -> list[tuple[str, str]]:
+    """Two streams may share no name, no configuration set, no Firehose stream, no table, and no prefix may hold
+    another's (a table's location would read the other stream's objects)."""
+    problems: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, stream in enumerate(spec.streams):
+        flow = stream.name
+        derived = {"name": flow, "configuration_set": names.configuration_set(flow),
+                   "delivery_stream": names.stream(flow), "table": names.table(flow)}
+        for key, value in derived.items():
+            if (key, value) in seen:
+                problems.append((f"streams[{i}].{key}", f"{value!r} is also streams[{seen[key, value]}]'s: each "
+                                                        "stream needs its own"))
+            seen.setdefault((key, value), i)
+        prefix = names.data_prefix(flow)
+        for j, other in enumerate(spec.streams[:i]):
+            theirs = names.data_prefix(other.name)
+            if prefix.startswith(theirs) or theirs.startswith(prefix):
+                problems.append((f"streams[{i}].prefix", f"{prefix!r} overlaps streams[{j}]'s {theirs!r}: one "
+                                                         "table's location would hold the other's objects"))
     return problems
 
 
@@ -554,6 +711,9 @@ def describe_settings() -> list[tuple[str, str, str]]:
         hints = typing.get_type_hints(cls)
         for f in fields(cls):
             if f.name in ("env", "ignore"):
+                continue
+            if f.name == "streams":
+                walk(StreamSettings, f"{prefix}.streams[]")
                 continue
             hint = hints[f.name]
             if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):

@@ -234,11 +234,16 @@ def _kill_after(monkeypatch: pytest.MonkeyPatch, k: int | None, seen: list[str])
             dead.append(True)
             raise Killed()
 
+    hooking = threading.Lock()
+
     def client(self: AwsContext, service: str, region: str | None = None, **options: Any) -> Any:
         made = original_client(self, service, region, **options)
-        if not getattr(made, "_chaos_hooked", False):
-            made.meta.events.register("after-call", after_call)
-            made._chaos_hooked = True
+        # Planning reads from several threads at once: two of them may get the same new client, which must
+        # be hooked once (hooked twice, every call of it was counted twice and k named another call).
+        with hooking:
+            if not getattr(made, "_chaos_hooked", False):
+                made.meta.events.register("after-call", after_call)
+                made._chaos_hooked = True
         return made
 
     monkeypatch.setattr(AwsContext, "_before_call", before_call)

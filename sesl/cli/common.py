@@ -3,7 +3,7 @@ changes to prod on the built-in defaults, check the endpoint and credentials, ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import click
 
@@ -29,6 +29,15 @@ def config_source(g: Globals) -> ConfigSource:
 
 def load(g: Globals, env_name: str) -> EnvSpec:
     return load_spec(env_name, config_source(g).path)
+
+
+def check_streams(spec: EnvSpec, chosen: Sequence[str]) -> None:
+    """Every --stream must be one of the env's streams (`[[env.<name>.streams]]`, newsletter and transactional
+    by default)."""
+    unknown = [s for s in chosen if s not in spec.flows]
+    if unknown:
+        raise SeslError(f"--stream {unknown[0]!r}: env {spec.env} has no such stream (its streams: "
+                         f"{', '.join(spec.flows)}); pick one of those or add it under [[env.{spec.env}.streams]]")
 
 
 def refuse_defaults_for_prod(g: Globals, spec: EnvSpec, command: str) -> None:

@@ -8,17 +8,17 @@ from functools import partial
 
 import click
 
-from sesl.cli.common import config_source, env_option, open_context
+from sesl.cli.common import check_streams, config_source, env_option, open_context
 from sesl.cli.globals import Globals
 from sesl.compaction import CompactionReport, compact_day
 from sesl.model import FORMAT_VERSION
-from sesl.naming import FLOWS
 from sesl.reconcile import aws_call
 
 
 @click.command()
 @env_option
-@click.option("--flow", "flows", multiple=True, type=click.Choice(FLOWS), help="Which table (default: every one).")
+@click.option("--stream", "--flow", "flows", multiple=True, metavar="NAME",
+              help="Which stream's table (default: every one of the env).")
 @click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The UTC day to compact (default: yesterday).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
@@ -35,6 +35,7 @@ def compact(g: Globals, env_name: str, flows: tuple[str, ...], day: dt.datetime 
       sesl compact --env prod --flow newsletter --day 2026-11-28
     """
     ctx = open_context(g, env_name, "compact", changes=True)
+    check_streams(ctx.spec, flows)
     ctx.verify_account()
     target = day.date() if day else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     reports = [aws_call(f"compact {flow} {target}", partial(compact_day, ctx, flow, target))

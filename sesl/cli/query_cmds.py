@@ -11,10 +11,9 @@ import click
 from rich.table import Table
 
 from sesl.athena_query import QueryResult, run_query
-from sesl.cli.common import env_option, exclusive, load, open_context
+from sesl.cli.common import check_streams, env_option, exclusive, load, open_context
 from sesl.cli.globals import Globals
 from sesl.errors import SeslError
-from sesl.naming import FLOWS
 from sesl.queries import QUERIES, find, query_sql
 
 MAX_DAYS = 36_500
@@ -30,7 +29,8 @@ def days_parameter(value: str) -> str:
 @click.command()
 @click.argument("name", required=False)
 @env_option
-@click.option("--flow", type=click.Choice(FLOWS), default="newsletter", show_default=True, help="Which table.")
+@click.option("--stream", "--flow", "flow", default="newsletter", show_default=True, metavar="NAME",
+              help="Which stream's table (one of the env's streams).")
 @click.option("--param", "params", multiple=True, metavar="DAYS",
               help="The query's parameter: how many days back (default: the query's own).")
 @click.option("--json", "as_json", is_flag=True, help="Print rows as JSON.")
@@ -53,7 +53,8 @@ def query(g: Globals, name: str | None, env_name: str, flow: str, params: tuple[
     """
     console = g.console()
     exclusive({"--json": as_json, "--csv": as_csv})
-    load(g, env_name)  # an env the config does not define is an error, even where the list needs no env
+    spec = load(g, env_name)  # an env the config does not define is an error, even where the list needs no env
+    check_streams(spec, [flow])
     if list_only or not name:
         for q in QUERIES:
             console.print(f"{q.name.replace('_', '-'):24} {q.description} (default --param {q.default_days})")

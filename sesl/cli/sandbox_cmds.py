@@ -77,7 +77,8 @@ def sandbox(g: Globals, port: int, moto_echo: bool, faults: float | None) -> Non
         os.environ[shapes.ENV_SWITCH] = "0"
     os.environ.update({} if faults is None else {"SESL_SANDBOX_FAULTS": str(faults)})
     server = sandbox_server()
-    with server.running(port=port, envs=_config_envs(g)) as endpoint:
+    envs = _config_envs(g)
+    with server.running(port=port, envs=envs, sets=_config_sets(g, envs, server.SANDBOX_ACCOUNT)) as endpoint:
         exports = " ".join(f"{k}={v}" for k, v in server.environment(endpoint).items())
         click.echo(f"sandbox listening on {endpoint} (Ctrl-C stops it; its state is lost)")
         click.echo(f"export {exports}", color=False)
@@ -99,6 +100,25 @@ def _config_envs(g: Globals) -> list[str]:
     except ConfigError as exc:
         click.echo(f"warning: {exc}; seeding the configuration sets of dev and prod only", err=True)
         return []
+
+
+def _config_sets(g: Globals, envs: list[str], account: str) -> list[str]:
+    """The configuration sets of the streams each env of the config lists (those with a problem are left out:
+    `sesl validate` reports it)."""
+    from sesl.cli.common import config_source
+    from sesl.spec import collect_problems, read_config
+
+    sets: list[str] = []
+    try:
+        source = config_source(g)
+        config = read_config(source.path)
+        for env in envs:
+            spec, _ = collect_problems(env, config, source.label)
+            names = spec.names_for(spec.region, account)
+            sets += [names.configuration_set(flow) for flow in spec.flows]
+    except ConfigError:
+        pass  # _config_envs said so already
+    return sets
 
 
 @click.command()

@@ -48,6 +48,7 @@ class DatabaseState:
     tags: dict[str, str]
     kept: dict[str, Any]  # the DatabaseInput members sesl does not own, as read
     registered: tuple[str, ...] = ()  # tables whose location is registered with Lake Formation
+    owned_tables: tuple[str, ...] = ()  # tables sesl made for this env (marked in their parameters)
 
 
 def database_state(database: dict[str, Any], tables: list[dict[str, Any]], tags: dict[str, str], want: DatabaseSpec,
@@ -57,7 +58,8 @@ def database_state(database: dict[str, Any], tables: list[dict[str, Any]], tags:
     kept = {k: database[k] for k in KEPT_MEMBERS if k in database}
     return DatabaseState(want.name, is_owned(tags, env), want.arn, database.get("Description") or "",
                          tuple(t["Name"] for t in tables), tags, kept,
-                         tuple(t["Name"] for t in tables if t.get("IsRegisteredWithLakeFormation")))
+                         tuple(t["Name"] for t in tables if t.get("IsRegisteredWithLakeFormation")),
+                         tuple(t["Name"] for t in tables if is_owned(t.get("Parameters") or {}, env)))
 
 
 class GlueDatabaseKind(Kind[DatabaseSpec, DatabaseState]):
@@ -115,9 +117,10 @@ class GlueDatabaseKind(Kind[DatabaseSpec, DatabaseState]):
         ctx.client("glue").tag_resource(ResourceArn=want.arn, TagsToAdd=want.tags)
 
     def keep_reason(self, ctx: AwsContext, have: DatabaseState, options: DestroyOptions) -> str | None:
-        # DeleteDatabase also deletes every table in it: tables someone else defined there are kept.
+        # DeleteDatabase also deletes every table in it: tables someone else defined there are kept. sesl's own
+        # include the tables of streams taken out of the config (sesl.retired), which destroy deletes first.
         raw = have.name == ctx.names.raw_database
-        mine = {ctx.names.table(f) for f in ctx.spec.flows}
+        mine = {ctx.names.table(f) for f in ctx.spec.flows} | set(have.owned_tables)
         others = [t for t in have.tables if t not in mine] if not raw else []
         if others:
             return f"holds {len(others)} table(s) sesl did not define ({', '.join(others[:3])}): kept"

@@ -87,6 +87,8 @@ def table_parameters(env: Env, flow: str) -> dict[str, str]:
         "projection.year.type": "integer", "projection.year.range": f"{g.projection_year_min},{g.projection_year_max}",
         _TEMPLATE: layout.location_template(env.names, flow),
         OWNER_TAG_KEY: OWNER_TAG_VALUE, ENV_TAG_KEY: env.spec.env,
+        # The stream the table belongs to: how a stream taken out of the config is found again (sesl.retired).
+        **env.names.stream_record(flow),
     }
     for key, _, _, digits in layout.PARTITIONS[1:]:
         params |= {f"projection.{key}.type": "integer", f"projection.{key}.range": "1,12" if key == "month" else "1,31",

@@ -96,6 +96,9 @@ class SesEventDestinationKind(Kind[DestinationSpec, DestinationState]):
             found = ctx.client("sesv2").get_configuration_set_event_destinations(
                 ConfigurationSetName=want.configuration_set)["EventDestinations"]
         except botocore.exceptions.ClientError as exc:
+            wanted = {ctx.names.configuration_set(flow) for flow in ctx.spec.flows}
+            if error_code(exc) == "NotFoundException" and want.configuration_set not in wanted:
+                return None  # a stream taken out of the config (sesl.retired): with its set gone, so is this
             if error_code(exc) == "NotFoundException":
                 raise SeslError(f"SES configuration set {want.configuration_set} does not exist in "
                                 f"{ctx.region}: sesl never creates it; create it (or fix the env's region) and "

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 def install() -> None:
     """Fill moto's gaps and hook the AWS-shaped answers (idempotent; before any server starts)."""
-    from sesl.sandbox import faults, gaps, shapes
+    from sesl.sandbox import faults, gaps, serial, shapes
 
+    serial.install()
     gaps.install()
     shapes.install()
     faults.install()  # after the shapes: a lost answer replaces the shaped one

@@ -32,28 +32,30 @@ def environment(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
     return {"AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": region, **SANDBOX_CREDENTIALS}
 
 
-def seed(endpoint: str, region: str = DEFAULT_REGION, envs: Sequence[str] = ()) -> list[str]:
-    """Create the SES configuration sets sesl expects to exist (and must never create itself), of the
-    built-in environments and of `envs` (those a config defines)."""
+def seed(endpoint: str, region: str = DEFAULT_REGION, envs: Sequence[str] = (), sets: Sequence[str] = ()) -> list[str]:
+    """Create the SES configuration sets sesl expects to exist (and must never create itself): those of the
+    built-in environments' default streams, of `envs` (those a config defines) and `sets` (the configuration
+    sets of the streams a config lists)."""
     import boto3
 
     sesv2 = boto3.client("sesv2", endpoint_url=endpoint, region_name=region, **_lower(SANDBOX_CREDENTIALS))
     existing = set(sesv2.list_configuration_sets().get("ConfigurationSets", []))
-    return [_create_set(sesv2, name) for name in configuration_sets(region, envs) if name not in existing]
+    return [_create_set(sesv2, name) for name in configuration_sets(region, envs, sets) if name not in existing]
 
 
-def seed_in_process(region: str = DEFAULT_REGION, envs: Sequence[str] = ()) -> list[str]:
+def seed_in_process(region: str = DEFAULT_REGION, envs: Sequence[str] = (), sets: Sequence[str] = ()) -> list[str]:
     """Seed moto running in this process (tests use `mock_aws`, which has no endpoint)."""
     import boto3
 
     sesv2 = boto3.client("sesv2", region_name=region)
     existing = set(sesv2.list_configuration_sets().get("ConfigurationSets", []))
-    return [_create_set(sesv2, name) for name in configuration_sets(region, envs) if name not in existing]
+    return [_create_set(sesv2, name) for name in configuration_sets(region, envs, sets) if name not in existing]
 
 
-def configuration_sets(region: str = DEFAULT_REGION, envs: Sequence[str] = ()) -> list[str]:
+def configuration_sets(region: str = DEFAULT_REGION, envs: Sequence[str] = (), sets: Sequence[str] = ()) -> list[str]:
     every = [*ENVIRONMENTS, *(env for env in envs if env not in ENVIRONMENTS)]
-    return [Names(env, region, SANDBOX_ACCOUNT).configuration_set(flow) for env in every for flow in FLOWS]
+    defaults = [Names(env, region, SANDBOX_ACCOUNT).configuration_set(flow) for env in every for flow in FLOWS]
+    return list(dict.fromkeys([*defaults, *sets]))
 
 
 def _create_set(sesv2: Any, name: str) -> str:
@@ -66,7 +68,8 @@ def _lower(creds: dict[str, str]) -> dict[str, str]:
 
 
 @contextmanager
-def running(port: int = 0, host: str = "127.0.0.1", envs: Sequence[str] = ()) -> Iterator[str]:
+def running(port: int = 0, host: str = "127.0.0.1", envs: Sequence[str] = (),
+            sets: Sequence[str] = ()) -> Iterator[str]:
     """A seeded sandbox for the duration of the block; yields its endpoint URL."""
     from sesl.sandbox import install
 
@@ -78,7 +81,7 @@ def running(port: int = 0, host: str = "127.0.0.1", envs: Sequence[str] = ()) ->
     try:
         real_host, real_port = server.get_host_and_port()
         endpoint = f"http://{real_host}:{real_port}"
-        seed(endpoint, envs=envs)
+        seed(endpoint, envs=envs, sets=sets)
         yield endpoint
     finally:
         server.stop()
