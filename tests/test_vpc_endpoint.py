@@ -184,7 +184,7 @@ def test_without_a_vpc_id_the_kind_desires_nothing_and_calls_nothing(aws: None) 
     destroy = reconcile.plan_destroy(ctx, ONLY)
     assert the_plan.changes == () and destroy.changes == ()
     assert [c for c in ctx.log.calls if c.startswith("ec2:")] == []
-    assert sum(ctx.log.calls.values()) == 1  # sts:GetCallerIdentity, for the names' account
+    assert "sts:GetCallerIdentity" in ctx.log.calls  # the run did reach AWS: no EC2 call is not no call at all
     assert VpcEndpointKind().desired(Env(ctx.spec, ctx.names)) == []
 
 
