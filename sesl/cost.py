@@ -110,7 +110,30 @@ def estimate(spec: EnvSpec, volume: Volume, data: dict[str, Any]) -> list[Line]:
              f"(free within {FREE_CUSTOM_METRICS})", 0.0),
         Line("AWS Budgets and SNS e-mail", "1 budget without actions; alert e-mails within the free 1,000",
              p["budgets_month"]),
+        *vpc_endpoint_lines(spec, p),
     ]
+
+
+HOURS = DAYS * 24
+
+
+def vpc_endpoint_lines(spec: EnvSpec, p: dict[str, float]) -> list[Line]:
+    """Interface endpoints bill per endpoint per zone-hour and per GB processed; the S3 gateway endpoint is free
+    (PrivateLink pricing page). The zones are the subnets (one per zone). SES publishes events to Firehose
+    in AWS's network, so only calls made from the VPC (sesl's, an application's) are processed: no GB here."""
+    vpc = spec.vpc
+    if not vpc.id:
+        return []
+    missing = [k for k in ("interface_endpoint_az_hour", "interface_endpoint_per_gb") if k not in p]
+    if missing:
+        raise SeslError(f"the price file has no {', '.join(missing)}: add it (see sesl/data/prices-us-west-2.json)")
+    endpoints, zones = len(vpc.interface_endpoints), len(vpc.subnet_ids)
+    lines = [Line("VPC interface endpoints", f"{endpoints} endpoint(s) x {zones} zone(s) x {HOURS:.0f} h, plus "
+                  f"${p['interface_endpoint_per_gb']:g}/GB processed (SES events do not cross them)",
+                  endpoints * zones * HOURS * p["interface_endpoint_az_hour"])]
+    if vpc.s3_gateway != "none":
+        lines.append(Line("VPC S3 gateway endpoint", "no charge for gateway endpoints", 0.0))
+    return lines
 
 
 def total(lines: list[Line]) -> float:

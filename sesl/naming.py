@@ -50,6 +50,12 @@ ENV_PLACEHOLDER = "{env}"
 EVENTS_BUCKET_TEMPLATE = "daily-system-design-email-events-{env}"
 RESULTS_BUCKET_TEMPLATE = "daily-system-design-athena-results-{env}"
 
+# VPC endpoints sesl can make: config name -> the service's endpoint name under com.amazonaws.<region>.
+# (PrivateLink guide, aws-services-privatelink-support: Firehose is `kinesis-firehose`; S3's gateway
+# endpoint is `s3`, gateway-endpoints-s3).
+ENDPOINT_SERVICES: dict[str, str] = {"s3": "s3", "firehose": "kinesis-firehose", "athena": "athena", "glue": "glue"}
+INTERFACE_ENDPOINTS: tuple[str, ...] = ("firehose", "athena", "glue")
+
 # S3 ARNs carry neither Region nor account (S3 user guide, s3-arn-format).
 S3_ARN_PREFIX = "arn:aws:s3:::"
 
@@ -241,6 +247,17 @@ class Names:
     @property
     def results_location(self) -> str:
         return f"s3://{self.results_bucket}/query-results/"
+
+    # --- VPC endpoints --------------------------------------------------------------------
+    def endpoint_service(self, endpoint: str) -> str:
+        """The endpoint service name of one of ENDPOINT_SERVICES in this env's Region."""
+        return f"com.amazonaws.{self.region}.{ENDPOINT_SERVICES[endpoint]}"
+
+    @property
+    def lake_s3_resources(self) -> tuple[str, ...]:
+        """The env's two buckets and their objects, as a policy's Resource."""
+        buckets = (self.events_bucket, self.results_bucket)
+        return tuple(arn for b in buckets for arn in (self.bucket_arn(b), self.objects_arn(b)))
 
     # --- Monitoring ---------------------------------------------------------------------
     @property

@@ -28,7 +28,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sesl import cloudwatch_rules, firehose_rules, glue_rules, model_check
+from sesl import cloudwatch_rules, firehose_rules, glue_rules, model_check, vpc_rules
 from sesl.errors import ConfigError
 from sesl.naming import (
     CONFIGURATION_SET_TEMPLATE,
@@ -225,6 +225,29 @@ class AuditSettings:
                                    "the events bucket (needs require_cloudtrail)")
 
 
+def ec2_id(key: str) -> Check:
+    def check(value: Any) -> str | None:
+        return vpc_rules.id_problem(key, str(value))
+    return check
+
+
+@dataclass(frozen=True)
+class VpcSettings:
+    # Without `id` no endpoint is desired and sesl makes no EC2 call (sesl.resources.vpc_endpoint).
+    id: str | None = setting(None, ec2_id("id"), "VPC to put the endpoints in (none: no endpoints)")
+    route_table_ids: list[str] = setting([], each(ec2_id("route_table_ids")), "route tables of the S3 gateway "
+                                         "endpoint")
+    subnet_ids: list[str] = setting([], each(ec2_id("subnet_ids")), "subnets of the interface endpoints, at most "
+                                    "one per Availability Zone")
+    security_group_ids: list[str] = setting([], each(ec2_id("security_group_ids")), "security groups of the "
+                                            "interface endpoints")
+    interface_endpoints: list[str] = setting([], each(one_of(vpc_rules.INTERFACE_ENDPOINTS)),
+                                             "interface endpoints to make: firehose, athena, glue")
+    private_dns: bool = setting(True, None, "interface endpoints answer the services' default DNS names")
+    s3_gateway: str = setting("scoped", one_of(vpc_rules.S3_GATEWAY_MODES), "S3 gateway endpoint: scoped (the env's "
+                              "buckets only), full-access, none (docs/security.md)")
+
+
 @dataclass(frozen=True)
 class IgnoreRule:
     path: str
@@ -255,6 +278,7 @@ class EnvSpec:
     athena: AthenaSettings = field(default_factory=AthenaSettings)
     monitoring: MonitoringSettings = field(default_factory=MonitoringSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    vpc: VpcSettings = field(default_factory=VpcSettings)
     # `[[env.<name>.streams]]`: when the config lists streams, they are the env's streams (newsletter and
     # transactional otherwise). A stream taken out of the list has its resources deleted by the next apply,
     # its data kept (sesl.retired).
@@ -644,6 +668,8 @@ def collect_problems(env: str, config: Mapping[str, Any], where: str = "") -> tu
     if env == "prod" and section.get("production") is False:
         problems.append("env.prod.production: prod always has prod's protections; remove the key")
     crossed = _cross_checks(spec)
+    if not any(p.startswith(f"env.{env}.vpc.") for p in problems):  # each VPC setting valid alone first
+        crossed += vpc_rules.vpc_problems(spec.vpc)
     problems += [f"env.{env}.{key}: {problem}" for key, problem in crossed]
     problems += _name_checks(spec)
     return _without(spec, [key for key, _ in crossed]), problems

@@ -37,7 +37,9 @@ from sesl.resources.log_group import LogGroupSpec, LogGroupState
 from sesl.resources.s3_bucket import PUBLIC_ACCESS_BLOCK, BucketSpec, BucketState
 from sesl.resources.ses_event_destination import DestinationSpec, DestinationState
 from sesl.resources.sns_topic import TopicSpec, TopicState
+from sesl.resources.vpc_endpoint import EndpointSpec, EndpointState
 from sesl.spec import default_spec
+from tests.test_vpc_endpoint import aws_answer, endpoint_state, pure_wants
 
 ACCOUNT = "123456789012"
 ENV = Env(default_spec("dev"), Names("dev", "us-west-2", ACCOUNT))
@@ -162,12 +164,17 @@ def budget_have(want: BudgetSpec) -> BudgetState:
                        {n: want.subscribers() for n in want.notifications}, dict(want.tags))
 
 
+def endpoint_have(want: EndpointSpec) -> EndpointState:
+    return endpoint_state(want, aws_answer(want))
+
+
 HAVE: dict[str, Callable[[Any], Any]] = {
     "s3_bucket": bucket_have, "iam_role": role_have, "glue_database": database_have, "glue_table": table_have,
     "log_group": log_group_have, "firehose_stream": stream_have, "glue_crawler": crawler_have,
     "ses_event_destination": destination_have, "athena_workgroup": workgroup_have,
     "athena_named_query": query_have, "sns_topic": topic_have, "cloudwatch_alarm": alarm_have,
     "cloudwatch_dashboard": dashboard_have, "budget": budget_have,
+    "vpc_endpoint": endpoint_have,  # desires nothing without a VPC: its diffs are in tests/test_vpc_endpoint.py
 }
 
 
@@ -365,9 +372,20 @@ def _budget_cases() -> list[Any]:
     ]
 
 
+def _endpoint_cases() -> list[Any]:
+    """With a VPC configured (the default env has none): the S3 gateway endpoint and the Glue interface one."""
+    s3, glue = pure_wants()
+    return [
+        ("vpc_endpoint", s3, endpoint_state(s3, aws_answer(s3, RouteTableIds=["rtb-0123abcd"])),
+         [("route_tables", (FieldChange("RouteTableIds", ["rtb-0123abcd"], ["rtb-0123abcd", "rtb-1123abcd"]),))]),
+        ("vpc_endpoint", glue, endpoint_state(glue, aws_answer(glue, Groups=[])),
+         [("security_groups", (FieldChange("SecurityGroupIds", [], ["sg-0123abcd"]),))]),
+    ]
+
+
 CASES = [*_bucket_cases(), *_role_cases(), *_database_cases(), *_table_cases(), *_log_group_cases(),
          *_stream_cases(), *_crawler_cases(), *_destination_cases(), *_workgroup_cases(), *_query_cases(),
-         *_topic_cases(), *_alarm_cases(), *_dashboard_cases(), *_budget_cases()]
+         *_topic_cases(), *_alarm_cases(), *_dashboard_cases(), *_budget_cases(), *_endpoint_cases()]
 
 
 @pytest.mark.parametrize(("kind", "want", "have", "expected"), CASES,

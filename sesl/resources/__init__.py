@@ -22,6 +22,7 @@ from sesl.resources.log_group import LogGroupKind
 from sesl.resources.s3_bucket import S3BucketKind
 from sesl.resources.ses_event_destination import SesEventDestinationKind
 from sesl.resources.sns_topic import SnsTopicKind
+from sesl.resources.vpc_endpoint import VpcEndpointKind
 
 REGISTRY: tuple[Kind[Any, Any], ...] = (
     S3BucketKind(),
@@ -38,6 +39,7 @@ REGISTRY: tuple[Kind[Any, Any], ...] = (
     CloudWatchAlarmKind(),
     CloudWatchDashboardKind(),
     BudgetKind(),
+    VpcEndpointKind(),
 )
 
 

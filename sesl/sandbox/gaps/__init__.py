@@ -18,6 +18,7 @@ GAP_MODULES: tuple[str, ...] = (
     "sesl.sandbox.gaps.firehose_delivery",
     "sesl.sandbox.gaps.athena_engine",
     "sesl.sandbox.gaps.ses_event_publishing",
+    "sesl.sandbox.gaps.vpc_endpoints",
 )
 
 _installed: list[bool] = []

@@ -42,7 +42,7 @@ class Shaping:
 SHAPINGS: dict[tuple[str, str], list[Shaping]] = {}
 
 SHAPE_MODULES: tuple[str, ...] = tuple(f"sesl.sandbox.shapes.{name}" for name in (
-    "athena", "budgets", "cloudtrail", "cloudwatch", "firehose", "glue", "iam", "logs", "s3", "sesv2", "sns",
+    "athena", "budgets", "cloudtrail", "cloudwatch", "ec2", "firehose", "glue", "iam", "logs", "s3", "sesv2", "sns",
 ))
 
 

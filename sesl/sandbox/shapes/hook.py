@@ -15,7 +15,7 @@ import botocore.session
 
 from sesl.sandbox.shapes import SHAPINGS, enabled, shape
 
-_PARSED_PROTOCOLS = ("json", "rest-json", "query", "rest-xml", "smithy-rpc-v2-cbor")
+_PARSED_PROTOCOLS = ("json", "rest-json", "query", "ec2", "rest-xml", "smithy-rpc-v2-cbor")
 _DONE = "_sesl_shaped"
 _installed: list[bool] = []
 _models: dict[str, Any] = {}
