@@ -84,7 +84,8 @@ def configuration_reference() -> str:
              "table records its stream, which is how the next run finds a stream the config no longer names) "
              "and keeps its data: the objects under its prefix stay in the events bucket. `sesl diff` lists "
              "these deletions after the other changes. Streams share no name, configuration set, Firehose "
-             "stream or table, no prefix may hold another's, and `errors/`, `raw/` and `compaction/` are sesl's own.", "",
+             "stream or table, no prefix may hold another's, and `errors/`, `raw/` and `compaction/` are "
+             "sesl's own.", "",
              "## Settings", "",
              "| key | default | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in describe_settings()]
