@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="passed on to pytest (after --)")
     args = parser.parse_args(argv)
     # pyproject.toml's addopts hold -q: a second -q would drop the summary line this reads.
-    command = [sys.executable, "-m", "pytest", "-n", args.workers, "-p", "no:cacheprovider",
+    distribute = ["--dist", "worksteal"] if args.workers != "0" else []  # as scripts/test.sh
+    command = [sys.executable, "-m", "pytest", "-n", args.workers, *distribute, "-p", "no:cacheprovider",
                "--durations=0", "--durations-min=0", *args.pytest_args]
     print("$", " ".join(command[1:]), flush=True)
     started = time.monotonic()

@@ -8,4 +8,4 @@ PYTHON="${PYTHON:-python3}"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 echo "== ruff"; .venv/bin/ruff check sesl tests scripts
 echo "== mypy (strict)"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/python -m pytest -n 2 "$@"
+echo "== pytest"; .venv/bin/python -m pytest -n 2 --dist worksteal "$@"
