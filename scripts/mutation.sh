@@ -43,6 +43,10 @@ declare -A SOURCE=(
   [ses_event_destination]=sesl/resources/ses_event_destination.py
   [sns_topic]=sesl/resources/sns_topic.py
   [resources_base]=sesl/resources/base.py
+  [vpc_endpoint]=sesl/resources/vpc_endpoint.py
+  [vpc_rules]=sesl/vpc_rules.py
+  [glue_rules]=sesl/glue_rules.py
+  [cloudwatch_rules]=sesl/cloudwatch_rules.py
 )
 
 # module name -> the test files that cover it (globs; files that do not exist are left out). Each module gets its
@@ -70,12 +74,16 @@ declare -A TESTS=(
   [ses_event_destination]="tests/test_pinned_ses*.py tests/test_ses_event_destination.py"
   [sns_topic]="tests/test_pinned_monitoring*.py tests/test_monitoring_shapes.py"
   [resources_base]="tests/test_engine.py tests/test_registry.py"
+  [vpc_endpoint]="tests/test_pinned_vpc*.py tests/test_vpc_endpoint.py"
+  [vpc_rules]="tests/test_pinned_vpc*.py tests/test_vpc_endpoint.py"
+  [glue_rules]="tests/test_pinned_glue*.py tests/test_cross_rules.py tests/test_catalog.py tests/test_model_check.py"
+  [cloudwatch_rules]="tests/test_pinned_monitoring*.py tests/test_cross_rules.py tests/test_monitoring.py"
 )
 
 # the order of a full run: the modules issue 14 names first
-ORDER=(diff ignore firehose_rules spec queries s3_bucket iam_role cloudwatch_alarm budget cloudwatch_dashboard
+ORDER=(diff ignore firehose_rules glue_rules cloudwatch_rules vpc_rules spec queries s3_bucket iam_role cloudwatch_alarm budget cloudwatch_dashboard
        sns_topic firehose_stream glue_crawler glue_database glue_table athena_named_query athena_workgroup
-       log_group ses_event_destination reconcile)
+       log_group ses_event_destination vpc_endpoint reconcile)
 
 # BASELINE=1: the same modules without the tests/test_pinned_* files, in .mutation/baseline/ (the score before them)
 tests_of() {
