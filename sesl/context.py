@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
 
 from sesl.aws_errors import error_code, error_message, explain, unreachable
+from sesl.botomodels import boto3_session
 from sesl.errors import AccountMismatchError, AwsCallError, SeslError
 from sesl.model import DestroyOptions
 from sesl.naming import Names
@@ -76,7 +76,7 @@ class AwsContext:
         self.region = region or spec.region
         self.profile = profile or spec.profile
         try:
-            self.session = session or boto3.session.Session(profile_name=self.profile, region_name=self.region)
+            self.session = session or boto3_session(self.profile, self.region)
         except botocore.exceptions.ProfileNotFound:
             origin = "--profile" if profile else f"env.{spec.env}.profile"
             raise SeslError(f"AWS profile {self.profile!r} (from {origin}) is not configured: check ~/.aws/config "

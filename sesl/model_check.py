@@ -23,6 +23,8 @@ import botocore.session
 import regex
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
+from sesl.botomodels import botocore_session
+
 # A Java surrogate pair in a pattern (`\\uD800\\uDC00`) is one code point above U+FFFF.
 _SURROGATE_PAIR = re.compile(r"\\u(D[89AB][0-9A-F]{2})\\u(D[C-F][0-9A-F]{2})", re.IGNORECASE)
 _LONE_SURROGATE = re.compile(r"\\uD[89A-F][0-9A-F]{2}", re.IGNORECASE)
@@ -58,8 +60,13 @@ def _compiled(java: str) -> regex.Pattern[str] | None:
 
 
 @functools.cache
+def _session() -> botocore.session.Session:
+    return botocore_session()
+
+
+@functools.cache
 def service_model(service: str) -> ServiceModel:
-    return botocore.session.get_session().get_service_model(service)
+    return _session().get_service_model(service)
 
 
 def operation_model(service: str, operation: str) -> OperationModel:

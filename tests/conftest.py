@@ -23,27 +23,16 @@ import botocore.loaders
 import botocore.session
 from moto import mock_aws
 
+from sesl.botomodels import shared_loader
 from sesl.context import AwsContext
 from sesl.sandbox import install as install_sandbox
 from sesl.sandbox.server import SANDBOX_ACCOUNT, seed_in_process
 from sesl.spec import EnvSpec, default_spec
 
-
-def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
-    """One botocore Loader per data path for the whole test process.
-
-    Each boto3 Session gets a new Loader, which parses the service models' JSON again (seconds per env for the
-    dozen services sesl calls); every AwsContext has its own Session and each `mock_aws` start drops boto3's
-    default one. The models are read-only data, so sharing the parsed copies changes nothing but the time.
-    """
-    if search_path_string not in _LOADERS:
-        _LOADERS[search_path_string] = _create_loader(search_path_string)
-    return _LOADERS[search_path_string]
-
-
-_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
-_create_loader = botocore.loaders.create_loader
-botocore.session.create_loader = _shared_loader  # type: ignore[attr-defined]
+# Each boto3 Session gets a new Loader, which parses the service models' JSON again; every AwsContext of a test
+# has its own Session, and each `mock_aws` start drops boto3's default one. sesl's own sessions share one Loader
+# (sesl/botomodels.py); the sessions moto and the tests make share it too.
+botocore.session.create_loader = shared_loader  # type: ignore[attr-defined]
 
 install_sandbox()  # moto's gaps filled and its answers shaped the way AWS answers
 

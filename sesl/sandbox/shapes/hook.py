@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import botocore.parsers
 import botocore.session
 
+from sesl.botomodels import botocore_session
 from sesl.sandbox.shapes import SHAPINGS, enabled, shape
 
 _PARSED_PROTOCOLS = ("json", "rest-json", "query", "ec2", "rest-xml", "smithy-rpc-v2-cbor")
@@ -23,7 +24,7 @@ _models: dict[str, Any] = {}
 
 def _service_model(service: str) -> Any:
     if service not in _models:
-        _models[service] = botocore.session.get_session().get_service_model(service)
+        _models[service] = botocore_session().get_service_model(service)
     return _models[service]
 
 
