@@ -32,7 +32,7 @@ from sesl.spec import EnvSpec, default_spec
 # Each boto3 Session gets a new Loader, which parses the service models' JSON again; every AwsContext of a test
 # has its own Session, and each `mock_aws` start drops boto3's default one. sesl's own sessions share one Loader
 # (sesl/botomodels.py); the sessions moto and the tests make share it too.
-botocore.session.create_loader = shared_loader  # type: ignore[attr-defined]
+botocore.session.create_loader = shared_loader
 
 install_sandbox()  # moto's gaps filled and its answers shaped the way AWS answers
 
