@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from sesl import drift, naming
-from sesl.cli.main import Globals, cli
+from sesl.cli.main import Globals
 from sesl.cli.sandbox_cmds import _config_envs
 from sesl.context import AwsContext
 from sesl.errors import ConfigError, SeslError
@@ -20,6 +20,7 @@ from sesl.naming import Names, bucket_name_problem, derived_names, name_problems
 from sesl.sandbox.server import configuration_sets, seed_in_process
 from sesl.spec import collect_problems, load_spec
 from tests.conftest import ACCOUNT, boto
+from tests.project import enter_project, run
 
 CONFIG = """
 [env.staging]
@@ -34,14 +35,7 @@ results_bucket = "acme-athena-results-staging"
 @pytest.fixture(autouse=True)
 def _in_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test runs in a directory whose sesl.toml defines staging and pr-123 (and no developer's config)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SESL_CONFIG", raising=False)
-    (tmp_path / "sesl.toml").write_text(CONFIG, encoding="utf-8")
-    return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["--no-color", *args])
+    return enter_project(tmp_path, monkeypatch, CONFIG)
 
 
 def one_error_line(result: Result) -> str:

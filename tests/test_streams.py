@@ -8,16 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from sesl import drift, graph, reconcile, retired
-from sesl.cli.main import cli
 from sesl.context import AwsContext
 from sesl.model import Action
 from sesl.naming import STREAM_PARAM
 from sesl.sandbox.server import configuration_sets, seed_in_process
 from sesl.spec import load_spec
 from tests.conftest import ACCOUNT, boto
+from tests.project import enter_project, run
 
 THREE = """
 [env.staging]
@@ -40,14 +39,7 @@ EVENTS = "daily-system-design-email-events-staging"
 
 @pytest.fixture(autouse=True)
 def _in_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SESL_CONFIG", raising=False)
-    (tmp_path / "sesl.toml").write_text(THREE, encoding="utf-8")
-    return tmp_path
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, ["--no-color", *args])
+    return enter_project(tmp_path, monkeypatch, THREE)
 
 
 def configure(text: str) -> None:
