@@ -65,7 +65,7 @@ def alarm_widget(count: int) -> dict[str, Any]:
 
 
 def test_dashboard_names_are_1_to_255_of_letters_digits_dash_underscore() -> None:
-    ok = {"widgets": []}
+    ok: dict[str, Any] = {"widgets": []}
     bad = ["dashboard name must be 1-255 of A-Z a-z 0-9 - _"]
     assert dashboard_problems("a" * 255, ok) == []
     assert dashboard_problems("Email_events-0", ok) == []
