@@ -132,7 +132,7 @@ class Alpha(Kind[Want, Have]):
         Aspect("note", fold=fold_whole_attribute("note")),
         Aspect("blob"),
         Aspect("mode", refuse="AWS cannot change the mode in place: delete and create it again"),
-        Aspect("extra", ("svc:SetExtra",), update_extra, also_writes=("size",)),
+        Aspect("extra", ("svc:SetExtra",), update_extra, also_writes=("size", "mode")),
         Aspect("stubborn", ("svc:SetStubborn",), update_stubborn, fold=_keep_stubborn),
     )
     CREATE = ("svc:Create", "svc:TagResource")
@@ -287,6 +287,7 @@ def test_an_error_that_is_not_botocore_s_passes_through_aws_call() -> None:
 def test_targets_select_kinds_in_registry_order_and_unknown_kinds_are_named() -> None:
     assert reconcile.selected_kinds(()) == KINDS
     assert [k.kind for k in reconcile.selected_kinds(("gamma", "alpha.a1"))] == ["alpha", "gamma"]
+    assert [k.kind for k in reconcile.selected_kinds(("beta.v1.2",))] == ["beta"]  # a name may hold dots
     with pytest.raises(SeslError) as info:
         reconcile.selected_kinds(("zeta.q", "alpha", "omega", "zeta"))
     assert str(info.value) == "unknown --target kind(s) omega, zeta: known kinds are alpha, beta, gamma"
@@ -294,15 +295,16 @@ def test_targets_select_kinds_in_registry_order_and_unknown_kinds_are_named() ->
 
 def test_desired_objects_are_those_the_targets_name_in_kind_then_desired_order() -> None:
     Alpha.wants = [Want("a1"), Want("a2")]
-    Beta.wants = [Want("b1")]
+    Beta.wants = [Want("b1"), Want("v1.2")]
     env = reconcile.make_env(FakeContext())
     assert env.spec == default_spec("dev") and env.names == default_spec("dev").names_for(REGION, ACCOUNT)
 
     def names(targets: Sequence[str]) -> list[str]:
         return [f"{k.kind}.{w.name}" for k, w in reconcile.desired_objects(env, KINDS, targets)]
 
-    assert names(()) == ["alpha.a1", "alpha.a2", "beta.b1"]
-    assert names(("alpha.a2", "beta")) == ["alpha.a2", "beta.b1"]
+    assert names(()) == ["alpha.a1", "alpha.a2", "beta.b1", "beta.v1.2"]
+    assert names(("alpha.a2", "beta")) == ["alpha.a2", "beta.b1", "beta.v1.2"]
+    assert names(("beta.v1.2",)) == ["beta.v1.2"]
     assert names(("alpha.a",)) == []  # a name is matched whole
     assert names(("beta.a1",)) == []  # with its kind
 
@@ -617,11 +619,13 @@ def test_an_ignored_whole_aspect_without_a_fold_refuses_every_whole_change_of_th
 
 
 def test_an_ignored_difference_aws_cannot_change_in_place_needs_nothing_kept() -> None:
-    Alpha.wants = [Want("a1", mode="new", size=2)]
+    Alpha.wants = [Want("a1", mode="new", size=2, extra="e2")]
     Alpha.live = {"a1": Have("a1")}
     the_plan = reconcile.plan(ignoring("alpha.a1.mode"))
-    assert summary(the_plan.changes) == [("alpha.a1", Action.UPDATE, "size", ("svc:SetSize",), "size")]
-    assert the_plan.changes[0].want.mode == "new"
+    # `extra` declares that it writes the mode too, and the mode has no fold: it is never written all the same
+    assert summary(the_plan.changes) == [("alpha.a1", Action.UPDATE, "size", ("svc:SetSize",), "size"),
+                                         ("alpha.a1", Action.UPDATE, "extra", ("svc:SetExtra",), "extra")]
+    assert [c.want.mode for c in the_plan.changes] == ["new", "new"]
 
 
 def test_an_adoption_writes_the_kept_value_too_and_an_ignored_resource_with_nothing_written_is_left_as_is() -> None:
