@@ -131,6 +131,7 @@ run_module() {
     echo "source_paths = sesl"
     echo "only_mutate = ${SOURCE[$m]}"
     echo "pytest_add_cli_args = -p no:xdist"
+    echo "    -p tests._pinned_first"  # mutmut passes the tests as a set: the pinned ones, fastest to fail, first
     echo "pytest_add_cli_args_test_selection ="
     tests_of "$m" | sed 's/^/    /'
   } >"$work/setup.cfg"
