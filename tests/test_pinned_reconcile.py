@@ -426,7 +426,7 @@ def test_adopt_takes_over_what_is_not_sesl_s_and_fixes_its_differences_in_the_sa
     assert summary(the_plan.changes) == [
         ("alpha.a1", Action.ADOPT, "ownership", ("svc:TagResource",), "adopt"),
         ("alpha.a1", Action.UPDATE, "size", ("svc:SetSize",), "size"),
-        ("beta.b1", Action.ADOPT, "ownership", the_plan.changes[2].operations, "whole"),  # its adopt aspect is whole
+        ("beta.b1", Action.ADOPT, "ownership", ("svc:PutWhole",), "whole"),  # its adopt aspect is written whole
         ("gamma.g1", Action.ADOPT, "ownership", ("svc:PutWhole",), "whole")]  # no adopt aspect: the whole call
     adopt = the_plan.changes[0]
     assert adopt.reason == "taken over with --adopt"
@@ -642,7 +642,7 @@ def test_an_adoption_written_whole_counts_as_writing_the_whole_resource() -> Non
     Beta.wants = [Want("b1", note="n2")]
     Beta.live = {"b1": Have("b1", owned=False, note="n1")}
     changes = reconcile.plan(ignoring("beta.b1.note"), reconcile.PlanOptions(adopt=True)).changes
-    assert [(c.address, c.action, c.call) for c in changes] == [("beta.b1", Action.ADOPT, "whole")]
+    assert summary(changes) == [("beta.b1", Action.ADOPT, "ownership", ("svc:PutWhole",), "whole")]
     assert changes[0].want.note == "n1"  # the adoption's whole call writes the live note
 
 

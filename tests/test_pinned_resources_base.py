@@ -114,6 +114,8 @@ def test_the_operations_of_each_action_are_the_declared_ones() -> None:
     assert Declared.operations(Action.ADOPT, "ownership") == ("svc:Tag", "svc:Untag")  # the tags aspect's
     assert AdoptSize.operations(Action.ADOPT, "ownership") == ("svc:SetSize", "svc:Check")
     assert NoAdoptAspect.operations(Action.ADOPT, "ownership") == ("svc:PutWhole",)
+    # adopt() writes an adopt aspect without its own update by the whole-resource call: its operations are allowed
+    assert AdoptWhole.operations(Action.ADOPT, "ownership") == ("svc:PutWhole",)
     for action in (Action.KEEP, Action.CONFLICT, Action.REFUSE):
         assert Declared.operations(action, "size") == ()
 
