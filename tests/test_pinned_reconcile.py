@@ -67,9 +67,11 @@ class Alpha(Kind[Want, Have]):
     invalid: ClassVar[dict[str, list[str]]] = {}
 
     def desired(self, env: Env) -> list[Want]:
+        assert isinstance(env, Env) and env.spec.env == "dev"
         return list(type(self).wants)
 
     def read(self, ctx: Any, want: Want) -> Have | None:
+        assert isinstance(ctx, FakeContext)
         CALLS.append(("read", self.kind, want.name))
         return type(self).live.get(want.name)
 
@@ -80,6 +82,7 @@ class Alpha(Kind[Want, Have]):
         return type(self).warned.get(want.name, [])
 
     def observed_warnings(self, ctx: Any, want: Want, have: Have | None) -> list[str]:
+        assert isinstance(ctx, FakeContext)
         return [f"{w} (seen {'absent' if have is None else have.name})" for w in type(self).seen.get(want.name, [])]
 
     def create_fields(self, want: Want) -> tuple[FieldChange, ...]:
@@ -153,10 +156,12 @@ class Beta(Alpha):
     ADOPT_ASPECT = "config"  # written by the whole-resource call
 
     def read_many(self, ctx: Any, wants: Sequence[Want]) -> list[Have | None]:
+        assert isinstance(ctx, FakeContext)
         CALLS.append(("read_many", self.kind, *(w.name for w in wants)))
         return [type(self).live.get(w.name) for w in wants]
 
     def keep_reason(self, ctx: Any, have: Have, options: DestroyOptions) -> str | None:
+        assert isinstance(ctx, FakeContext)
         if options.delete_data:
             return None
         return type(self).holding.get(have.name)
@@ -198,11 +203,16 @@ class FakeContext:
 RETIRED: list[tuple[Kind[Any, Any], Any]] = []
 
 
+def retired_pairs(ctx: Any, env: Env, kinds: Sequence[Kind[Any, Any]]) -> list[tuple[Kind[Any, Any], Any]]:
+    assert isinstance(ctx, FakeContext) and isinstance(env, Env)
+    return list(RETIRED)
+
+
 @pytest.fixture(autouse=True)
 def _kinds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(reconcile, "REGISTRY", KINDS)
     monkeypatch.setattr(reconcile, "KINDS", {k.kind: k for k in KINDS})
-    monkeypatch.setattr(retired, "retired_pairs", lambda ctx, env, kinds: list(RETIRED))
+    monkeypatch.setattr(retired, "retired_pairs", retired_pairs)
     for kind in (Alpha, Beta, Gamma):
         kind.wants, kind.live, kind.warned, kind.seen, kind.invalid = [], {}, {}, {}, {}
     Beta.holding = {}
@@ -936,10 +946,18 @@ def test_read_back_says_why_it_reads_again_and_gives_up_naming_what_still_differ
     monkeypatch.setattr(ui, "_current", [Notes()])
     stale = Change("alpha", "a1", Action.UPDATE, "size")
     monkeypatch.setattr(reconcile, "READ_BACK_WAITS", (0.5, 3.0))
-    monkeypatch.setattr(reconcile, "_still_to_do", lambda ctx, options, mode: [stale, stale])
+    asked: list[tuple[Any, ...]] = []
+
+    def still(*args: Any) -> list[Change]:
+        asked.append(args)
+        return [stale, stale]
+
+    monkeypatch.setattr(reconcile, "_still_to_do", still)
     slept: list[float] = []
+    ctx, options = FakeContext(), reconcile.PlanOptions(targets=("alpha",))
     with pytest.raises(ApplyError) as info:
-        reconcile.read_back(FakeContext(), reconcile.PlanOptions(), "destroy", sleep=slept.append)
+        reconcile.read_back(ctx, options, "destroy", sleep=slept.append)
+    assert asked == [(ctx, options, "destroy")] * 3
     assert str(info.value) == ("read-back after destroy still differs: ~ alpha.a1 (size), ~ alpha.a1 (size); run "
                                "`sesl diff` to see the details")
     assert slept == [0.5, 3.0]
@@ -957,8 +975,12 @@ def test_still_to_do_is_a_new_plan_of_the_same_mode_without_what_destroy_keeps()
     Alpha.live = {"a1": Have("a1")}
     Beta.live = {"b1": Have("b1")}
     Beta.holding = {"b1": "holds data"}
+    Beta.wants.append(Want("b2", size=2))
     options = reconcile.PlanOptions(targets=("alpha",))
     assert [(c.address, c.action) for c in reconcile._still_to_do(FakeContext(), options, "apply")] == [
         ("alpha.a1", Action.UPDATE), ("alpha.a2", Action.CREATE)]
     assert [(c.address, c.action) for c in reconcile._still_to_do(FakeContext(), reconcile.PlanOptions(),
                                                                   "destroy")] == [("alpha.a1", Action.DELETE)]
+    data = reconcile.PlanOptions(destroy=DestroyOptions(delete_data=True))
+    assert [(c.address, c.action) for c in reconcile._still_to_do(FakeContext(), data, "destroy")] == [
+        ("beta.b1", Action.DELETE), ("alpha.a1", Action.DELETE)]
