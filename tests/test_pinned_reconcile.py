@@ -828,7 +828,7 @@ class Breaking(Alpha):
     needs = ("alpha",)
 
     def create(self, ctx: Any, want: Want) -> None:
-        if want.name == "x1":
+        if want.name.startswith("x1"):
             raise client_error("LimitExceeded", "too many", "CreateThing")
         if want.name == "x2":
             raise ValueError("a bug")
@@ -863,6 +863,32 @@ def test_a_failed_step_says_what_was_applied_what_failed_and_what_was_not_starte
     assert info.value.exit_code == 1
     assert isinstance(info.value.__cause__, AwsCallError)
     assert str(info.value.__cause__).startswith("breaking.x1 (resource): CreateThing failed")
+
+
+def test_every_failure_and_every_step_not_started_is_listed(breaking: Breaking) -> None:
+    def update(name: str) -> Change:
+        return Change("breaking", name, Action.UPDATE, "size", call="size", operations=("svc:SetSize",),
+                      want=Want(name), have=Have(name))
+
+    the_plan = creating("breaking.x1", "breaking.x1b")
+    the_plan = replace(the_plan, changes=(*the_plan.changes, update("x1"), update("x1b")))
+    with pytest.raises(ApplyError) as info:
+        reconcile.execute(FakeContext(), the_plan)
+    assert str(info.value) == (
+        "breaking.x1 (resource): CreateThing failed: LimitExceeded: too many | breaking.x1b (resource): CreateThing "
+        "failed: LimitExceeded: too many -- applied 0 of 4 change(s); failed: + breaking.x1 (resource), "
+        "+ breaking.x1b (resource); not started: ~ breaking.x1 (size), ~ breaking.x1b (size); fix the cause and run "
+        "the command again to finish")
+
+
+def test_a_replace_is_refused_unless_allowed(breaking: Breaking) -> None:
+    replacing = Plan("dev", ACCOUNT, REGION, (Change("alpha", "a1", Action.REPLACE, operations=("svc:Delete",),
+                                                     call="replace", want=Want("a1"), have=Have("a1")),))
+    with pytest.raises(RefusedError, match=r"^alpha\.a1 must be replaced"):
+        reconcile.execute(FakeContext(), replacing)
+    assert CALLS == []
+    reconcile.execute(FakeContext(), replacing, allow_replace=True)
+    assert CALLS == [("delete", "alpha", "a1"), ("create", "alpha", "a1")]
 
 
 def test_a_failure_with_nothing_applied_and_nothing_left_says_so(breaking: Breaking) -> None:
