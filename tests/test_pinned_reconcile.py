@@ -425,6 +425,8 @@ def test_plan_creates_what_is_absent_updates_what_differs_and_reports_what_is_no
     assert conflict.fields == ()
     assert (conflict.want, conflict.have) == (Alpha.wants[2], Alpha.live["a3"])
     assert the_plan.warnings == () and the_plan.ignored == ()
+    targeted = reconcile.plan(FakeContext(), reconcile.PlanOptions(targets=("alpha.a2",)))
+    assert [c.address for c in targeted.changes] == ["alpha.a2"]
 
 
 def test_adopt_takes_over_what_is_not_sesl_s_and_fixes_its_differences_in_the_same_plan() -> None:
@@ -834,6 +836,9 @@ class Breaking(Alpha):
             raise ValueError("a bug")
         CALLS.append(("create", self.kind, want.name))
 
+    def update_whole(self, ctx: Any, want: Want, have: Have) -> None:
+        raise client_error("ValidationException", "bad body", "PutWhole")
+
 
 @pytest.fixture
 def breaking(monkeypatch: pytest.MonkeyPatch) -> Breaking:
@@ -879,6 +884,17 @@ def test_every_failure_and_every_step_not_started_is_listed(breaking: Breaking) 
         "failed: LimitExceeded: too many -- applied 0 of 4 change(s); failed: + breaking.x1 (resource), "
         "+ breaking.x1b (resource); not started: ~ breaking.x1 (size), ~ breaking.x1b (size); fix the cause and run "
         "the command again to finish")
+
+
+def test_a_failed_whole_resource_call_names_every_aspect_it_writes(breaking: Breaking) -> None:
+    def whole(aspect: str) -> Change:
+        return Change("breaking", "x5", Action.UPDATE, aspect, call="whole", operations=("svc:PutWhole",),
+                      want=Want("x5"), have=Have("x5"))
+
+    with pytest.raises(ApplyError) as info:
+        reconcile.execute(FakeContext(), Plan("dev", ACCOUNT, REGION, (whole("config"), whole("note"))))
+    assert str(info.value).startswith("breaking.x5 (config, note): PutWhole failed: ValidationException: bad body -- "
+                                      "applied 0 of 2 change(s); failed: ~ breaking.x5 (config), ~ breaking.x5 (note);")
 
 
 def test_a_replace_is_refused_unless_allowed(breaking: Breaking) -> None:
