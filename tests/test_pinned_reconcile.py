@@ -76,9 +76,11 @@ class Alpha(Kind[Want, Have]):
         return type(self).live.get(want.name)
 
     def validate(self, env: Env, want: Want) -> list[str]:
+        assert isinstance(env, Env)
         return type(self).invalid.get(want.name, [])
 
     def warnings(self, env: Env, want: Want) -> list[str]:
+        assert isinstance(env, Env)
         return type(self).warned.get(want.name, [])
 
     def observed_warnings(self, ctx: Any, want: Want, have: Have | None) -> list[str]:
