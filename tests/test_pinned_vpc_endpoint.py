@@ -448,6 +448,13 @@ def test_each_update_sends_only_what_changed_after_the_endpoint_settles() -> Non
         "VpcEndpointId": "vpce-1", "PrivateDnsEnabled": False})]
 
 
+def test_an_update_of_an_endpoint_that_fails_while_pending_names_it_and_sends_nothing() -> None:
+    ec2 = Ec2([answer(State="failed", LastError={"Code": "C", "Message": "m"})])
+    with pytest.raises(AwsCallError, match=r"^vpc_endpoint\.glue: vpce-1 failed: C: m; fix the cause"):
+        KIND.update_private_dns(Ctx(ec2), interface(), state(interface()))  # type: ignore[arg-type]
+    assert ec2.writes() == []
+
+
 def test_a_gateway_s_default_policy_is_a_reset_and_any_other_policy_is_written() -> None:
     assert modified(gateway(policy=DEFAULT_POLICY), state(gateway()), "policy") == [("modify_vpc_endpoint", {
         "VpcEndpointId": "vpce-1", "ResetPolicy": True})]
