@@ -360,6 +360,20 @@ def test_model_problems_report_a_value_an_update_sends_again_once() -> None:
     assert problems[0].endswith("200 characters is above the maximum length 128 (botocore sns TagKey max)")
 
 
+class TwoKeys(Alpha):
+    kind = "twokeys"
+
+    def requests(self, want: Want) -> list[Request]:
+        return [Request("sns", "CreateTopic", {"Name": "t", "Tags": [{"Key": "k" * 200, "Value": "v"}]}),
+                Request("sns", "TagResource", {"ResourceArn": "arn", "Tags": [{"Key": "j" * 200, "Value": "v"}]},
+                        "update")]
+
+
+def test_model_problems_with_other_values_are_each_reported() -> None:
+    problems = reconcile.model_problems(TwoKeys(), Want("r"))
+    assert [p[:30] for p in problems] == ["CreateTopic.Tags[0].Key: 'kkkk", "TagResource.Tags[0].Key: 'jjjj"]
+
+
 def test_validate_env_includes_the_model_s_problems(monkeypatch: pytest.MonkeyPatch) -> None:
     kinds: list[Kind[Any, Any]] = [Requesting()]
     monkeypatch.setattr(reconcile, "REGISTRY", kinds)
@@ -715,8 +729,8 @@ def test_a_protected_env_is_never_destroyed() -> None:
 
 # --- destroy -----------------------------------------------------------------------------------------------------
 def test_destroy_deletes_sesl_s_resources_in_reverse_registry_order_and_keeps_the_rest_with_why() -> None:
-    Alpha.wants, Beta.wants = [Want("a1"), Want("a2"), Want("a3")], [Want("b1"), Want("b2")]
-    Alpha.live = {"a1": Have("a1"), "a3": Have("a3", owned=False)}
+    Alpha.wants, Beta.wants = [Want("a0"), Want("a1"), Want("a2"), Want("a3")], [Want("b1"), Want("b2")]
+    Alpha.live = {"a0": Have("a0", owned=False), "a1": Have("a1"), "a3": Have("a3", owned=False)}
     Beta.live = {"b1": Have("b1"), "b2": Have("b2")}
     Beta.holding = {"b1": "it holds 3 objects: pass --delete-data"}
     the_plan = reconcile.plan_destroy(FakeContext())
@@ -724,14 +738,15 @@ def test_destroy_deletes_sesl_s_resources_in_reverse_registry_order_and_keeps_th
     assert summary(the_plan.changes) == [
         ("beta.b1", Action.KEEP, "resource", (), "keep"),
         ("beta.b2", Action.DELETE, "resource", DELETE_OPERATIONS, "delete"),
+        ("alpha.a0", Action.KEEP, "ownership", (), ""),
         ("alpha.a1", Action.DELETE, "resource", DELETE_OPERATIONS, "delete"),
         ("alpha.a3", Action.KEEP, "ownership", (), "")]
-    keep, delete, _, foreign = the_plan.changes
+    keep, delete, _, _, foreign = the_plan.changes
     assert keep.reason == "it holds 3 objects: pass --delete-data"
     assert delete.reason == ""
     assert (delete.want, delete.have) == (Beta.wants[1], Beta.live["b2"])
     assert foreign.reason == "not owned by sesl: left alone"
-    assert (foreign.want, foreign.have) == (Alpha.wants[2], Alpha.live["a3"])
+    assert (foreign.want, foreign.have) == (Alpha.wants[3], Alpha.live["a3"])
     data = reconcile.PlanOptions(destroy=DestroyOptions(delete_data=True))
     assert [c.action for c in reconcile.plan_destroy(FakeContext(), data).changes][:1] == [Action.DELETE]
     targeted = reconcile.plan_destroy(FakeContext(), reconcile.PlanOptions(targets=("alpha.a1",)))
