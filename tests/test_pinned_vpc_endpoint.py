@@ -320,6 +320,8 @@ def test_a_changed_type_or_vpc_is_one_replace_listing_both() -> None:
                              FieldChange("VpcEndpointType", ["Gateway"], ["Interface"]))
     assert change.reason == ("an endpoint cannot move to another VPC or change its type (ModifyVpcEndpoint has "
                              "neither): it is deleted and created again")
+    assert (change.address, change.want, change.have) == ("vpc_endpoint.glue", want, state(want, vpc_id="vpc-other",
+                                                                                               type="Gateway"))
     (typed,) = KIND.diff(state(want, type="Gateway"), want)
     assert typed.fields == (FieldChange("VpcEndpointType", ["Gateway"], ["Interface"]),)
 
@@ -335,6 +337,8 @@ def test_each_aspect_differs_only_for_the_endpoint_type_that_has_it() -> None:
         ("policy", Action.UPDATE, (FieldChange("PolicyDocument", normalize_policy(gateway_policy(NAMES)),
                                                normalize_policy(DEFAULT_POLICY)),)),
         ("tags", Action.UPDATE, (FieldChange("tags.sesl:managed-by", None, "sesl"),))]
+    # what apply writes each change with: the desired and the observed endpoint
+    assert all((c.address, c.want, c.have) == ("vpc_endpoint.glue", want, drifted) for c in KIND.diff(drifted, want))
     want = gateway()
     drifted = state(want, route_table_ids=("rtb-9",), subnet_ids=("subnet-1",), security_group_ids=("sg-1",),
                     private_dns=True)
