@@ -403,6 +403,19 @@ def test_read_all_reads_each_object_once_a_batched_kind_in_one_call_answers_in_p
     assert reconcile.read_all(FakeContext(), []) == []
 
 
+class Short(Beta):
+    kind = "short"
+
+    def read_many(self, ctx: Any, wants: Sequence[Want]) -> list[Have | None]:
+        return [Have(w.name) for w in wants[1:]]  # an answer missing
+
+
+def test_a_batched_read_with_an_answer_missing_is_an_error_not_an_absent_resource() -> None:
+    kind = Short()
+    with pytest.raises(ValueError, match="zip"):  # read as absent, it would be planned as a create
+        reconcile.read_all(FakeContext(), [(kind, Want("s1")), (kind, Want("s2"))])
+
+
 class Failing(Alpha):
     kind = "failing"
 
