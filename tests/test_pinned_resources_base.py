@@ -17,6 +17,12 @@ from sesl.spec import default_spec
 from tests.conftest import ACCOUNT
 
 CALLS: list[tuple[str, str]] = []
+CTX: Any = object()  # the context apply hands on: each function checks it is given this one
+
+
+def record(kind: Any, ctx: Any, call: str, name: str) -> None:
+    assert isinstance(kind, Plain) and ctx is CTX
+    CALLS.append((call, name))
 
 
 @dataclass(frozen=True)
@@ -34,30 +40,30 @@ class Plain(Kind[Thing, Thing]):
         return [Thing("p")]
 
     def read(self, ctx: Any, want: Thing) -> Thing | None:
-        CALLS.append(("read", want.name))
+        record(self, ctx, "read", want.name)
         return Thing(want.name) if want.name != "absent" else None
 
     def diff(self, have: Thing, want: Thing) -> list[Change]:
         return []
 
     def create(self, ctx: Any, want: Thing) -> None:
-        CALLS.append(("create", want.name))
+        record(self, ctx, "create", want.name)
 
     def delete(self, ctx: Any, have: Thing) -> None:
-        CALLS.append(("delete", have.name))
+        record(self, ctx, "delete", have.name)
 
 
 class Declared(Plain):
     kind = "declared"
 
     def update_size(self, ctx: Any, want: Thing, have: Thing) -> None:
-        CALLS.append(("size", want.name))
+        record(self, ctx, "size", f"{want.name}<{have.name}")
 
     def update_tags(self, ctx: Any, want: Thing, have: Thing) -> None:
-        CALLS.append(("tags", want.name))
+        record(self, ctx, "tags", f"{want.name}<{have.name}")
 
     def update_whole(self, ctx: Any, want: Thing, have: Thing) -> None:
-        CALLS.append(("whole", want.name))
+        record(self, ctx, "whole", f"{want.name}<{have.name}")
 
     ASPECTS = (
         Aspect[Thing, Thing]("size", ("svc:SetSize", "svc:Check"), update_size),
@@ -138,32 +144,32 @@ def change(kind: str, action: Action, aspect: str = "resource") -> Change:
     (Action.CREATE, "resource", [("create", "want")]),
     (Action.DELETE, "resource", [("delete", "have")]),
     (Action.REPLACE, "resource", [("delete", "have"), ("create", "want")]),
-    (Action.ADOPT, "ownership", [("tags", "want")]),
-    (Action.UPDATE, "size", [("size", "want")]),
-    (Action.UPDATE, "tags", [("tags", "want")]),
-    (Action.UPDATE, "config", [("whole", "want")]),
+    (Action.ADOPT, "ownership", [("tags", "want<have")]),
+    (Action.UPDATE, "size", [("size", "want<have")]),
+    (Action.UPDATE, "tags", [("tags", "want<have")]),
+    (Action.UPDATE, "config", [("whole", "want<have")]),
     (Action.KEEP, "resource", []),
     (Action.CONFLICT, "ownership", []),
     (Action.REFUSE, "mode", []),
 ])
 def test_apply_runs_the_function_the_declarations_name(action: Action, aspect: str,
                                                        calls: list[tuple[str, str]]) -> None:
-    Declared().apply(None, change("declared", action, aspect))  # type: ignore[arg-type]
+    Declared().apply(CTX, change("declared", action, aspect))
     assert calls == CALLS
 
 
 def test_an_update_aws_cannot_make_in_place_is_refused_if_it_ever_reaches_apply() -> None:
     with pytest.raises(SeslError) as info:
-        Declared().apply(None, change("declared", Action.UPDATE, "mode"))  # type: ignore[arg-type]
+        Declared().apply(CTX, change("declared", Action.UPDATE, "mode"))
     assert str(info.value) == "declared.t (mode): cannot change the mode: recreate it"
     assert CALLS == []
 
 
 def test_adopting_writes_the_adopt_aspect_or_the_whole_resource() -> None:
-    AdoptSize().adopt(None, Thing("w"), Thing("h"))  # type: ignore[arg-type]
-    NoAdoptAspect().adopt(None, Thing("w"), Thing("h"))  # type: ignore[arg-type]
-    AdoptWhole().adopt(None, Thing("w"), Thing("h"))  # type: ignore[arg-type]
-    assert CALLS == [("size", "w"), ("whole", "w"), ("whole", "w")]
+    AdoptSize().adopt(CTX, Thing("w"), Thing("h"))
+    NoAdoptAspect().adopt(CTX, Thing("w"), Thing("h"))
+    AdoptWhole().adopt(CTX, Thing("w"), Thing("h"))
+    assert CALLS == [("size", "w<h"), ("whole", "w<h"), ("whole", "w<h")]
 
 
 def test_a_kind_without_a_whole_resource_call_says_so() -> None:
@@ -188,8 +194,7 @@ def test_the_defaults_every_kind_inherits() -> None:
 
 def test_read_many_reads_each_in_order_and_only_an_override_makes_a_kind_read_in_batches() -> None:
     kind = Plain()
-    assert kind.read_many(None, [Thing("a"), Thing("absent"), Thing("b")]) == [  # type: ignore[arg-type]
-        Thing("a"), None, Thing("b")]
+    assert kind.read_many(CTX, [Thing("a"), Thing("absent"), Thing("b")]) == [Thing("a"), None, Thing("b")]
     assert CALLS == [("read", "a"), ("read", "absent"), ("read", "b")]
     assert kind.reads_in_batches is False
 
