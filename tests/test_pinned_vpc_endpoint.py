@@ -282,6 +282,13 @@ def test_the_subnets_are_checked_once_per_plan_for_the_first_interface_endpoint(
     assert KIND.observed_warnings(Ctx(Ec2(), ("glue",)), want, None) == []  # type: ignore[arg-type]
 
 
+def test_the_subnet_warnings_come_after_the_endpoint_s_own() -> None:
+    ec2 = Ec2(subnets=[{"SubnetId": "subnet-1", "VpcId": "vpc-other", "AvailabilityZone": "us-west-2a"}])
+    warnings = KIND.observed_warnings(Ctx(ec2, ("glue",)), interface(),  # type: ignore[arg-type]
+                                      state(interface(), extra_ids=("vpce-2",)))
+    assert [w.split(" ", 1)[0] for w in warnings] == ["vpce-2", "vpc.subnet_ids:"]
+
+
 def test_a_subnet_that_does_not_exist_is_a_warning_and_any_other_error_is_raised() -> None:
     missing = Ec2(subnets=client_error("InvalidSubnetID.NotFound", "The subnet ID 'subnet-9' does not exist"))
     assert KIND.observed_warnings(Ctx(missing, ("glue",)), interface(), None) == [  # type: ignore[arg-type]
@@ -412,6 +419,12 @@ def test_a_refused_create_is_one_line_with_the_way_out(code: str, message: str, 
 def test_a_create_failure_without_a_code_says_question_mark() -> None:
     exc = botocore.exceptions.ClientError({"Error": {"Message": "odd"}}, "CreateVpcEndpoint")
     assert KIND._create_failure(interface(), exc) == "vpc_endpoint.glue: CreateVpcEndpoint failed: ?: odd"
+
+
+def test_an_endpoint_that_fails_after_its_create_is_named_in_the_error() -> None:
+    ec2 = Ec2([answer("vpce-new", State="failed", LastError={"Code": "C", "Message": "m"})])
+    with pytest.raises(AwsCallError, match=r"^vpc_endpoint\.glue: vpce-new failed: C: m; fix the cause"):
+        KIND.create(Ctx(ec2), interface())  # type: ignore[arg-type]
 
 
 def test_waiting_for_pending_reads_after_each_wait_and_stops_at_failed_or_the_last_wait() -> None:
