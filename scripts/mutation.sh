@@ -58,7 +58,7 @@ declare -A TESTS=(
   [firehose_rules]="tests/test_pinned_firehose*.py tests/test_firehose_rules.py"
   [spec]="tests/test_pinned_spec*.py tests/test_spec.py tests/test_validate_cli.py tests/test_environments.py"
   [queries]="tests/test_pinned_queries*.py tests/test_queries.py"
-  [reconcile]="tests/test_engine.py tests/test_convergence.py"
+  [reconcile]="tests/test_pinned_reconcile*.py tests/test_engine.py"
   [athena_named_query]="tests/test_pinned_athena*.py tests/test_athena.py"
   [athena_workgroup]="tests/test_pinned_athena*.py tests/test_athena.py"
   [budget]="tests/test_pinned_monitoring*.py tests/test_monitoring.py"
@@ -73,7 +73,7 @@ declare -A TESTS=(
   [s3_bucket]="tests/test_pinned_s3*.py tests/test_s3_bucket.py"
   [ses_event_destination]="tests/test_pinned_ses*.py tests/test_ses_event_destination.py"
   [sns_topic]="tests/test_pinned_monitoring*.py tests/test_monitoring_shapes.py"
-  [resources_base]="tests/test_engine.py tests/test_registry.py"
+  [resources_base]="tests/test_pinned_resources_base*.py tests/test_pinned_reconcile*.py tests/test_engine.py tests/test_registry.py"
   [vpc_endpoint]="tests/test_pinned_vpc*.py tests/test_vpc_endpoint.py"
   [vpc_rules]="tests/test_pinned_vpc*.py tests/test_vpc_endpoint.py"
   [glue_rules]="tests/test_pinned_glue*.py tests/test_cross_rules.py tests/test_catalog.py tests/test_model_check.py"
@@ -125,6 +125,7 @@ run_module() {
   ln -sfn "$ROOT/sesl" "$work/sesl"
   ln -sfn "$ROOT/tests" "$work/tests"
   ln -sfn "$ROOT/pyproject.toml" "$work/pyproject.toml"
+  # Tests read docs/ (the IAM policy documents, docs/validation.md): mutmut copies it next to the mutated code.
   ln -sfn "$ROOT/docs" "$work/docs"
   {
     echo "[mutmut]"
@@ -132,6 +133,7 @@ run_module() {
     echo "also_copy = docs"
     echo "only_mutate = ${SOURCE[$m]}"
     echo "pytest_add_cli_args = -p no:xdist"
+    echo "    -p tests._pinned_first"  # mutmut passes the tests as a set: the pinned ones, fastest to fail, first
     echo "pytest_add_cli_args_test_selection ="
     tests_of "$m" | sed 's/^/    /'
   } >"$work/setup.cfg"

@@ -205,7 +205,8 @@ class Kind(ABC, Generic[D, O]):
         if action is Action.REPLACE:
             return tuple(dict.fromkeys(cls.DELETE + cls.CREATE))
         if action is Action.ADOPT:
-            return cls.aspect(cls.ADOPT_ASPECT).operations if cls.ADOPT_ASPECT else cls.WHOLE
+            # An adopt aspect written whole is written by update_whole (`adopt`), as an update of it is.
+            return cls.operations(Action.UPDATE, cls.ADOPT_ASPECT) if cls.ADOPT_ASPECT else cls.WHOLE
         if action is Action.UPDATE:
             declared = cls.aspect(aspect)
             return cls.WHOLE if declared.whole else declared.operations
