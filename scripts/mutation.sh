@@ -125,7 +125,6 @@ run_module() {
   ln -sfn "$ROOT/sesl" "$work/sesl"
   ln -sfn "$ROOT/tests" "$work/tests"
   ln -sfn "$ROOT/pyproject.toml" "$work/pyproject.toml"
-  # Tests read docs/ (the IAM policy documents, docs/validation.md): mutmut copies it next to the mutated code.
   ln -sfn "$ROOT/docs" "$work/docs"
   {
     echo "[mutmut]"
