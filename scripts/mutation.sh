@@ -120,13 +120,16 @@ run_module() {
   local m=$1 work="$WORK_ROOT/$1"
   [ "${FRESH:-0}" = 1 ] && rm -rf "$work"
   mkdir -p "$work"
-  # mutmut mutates a copy under <work>/mutants; the links give it the code, the tests and pytest's settings.
+  # mutmut mutates a copy under <work>/mutants; the links give it the code, the tests and pytest's settings, and
+  # the docs some tests read (tests/test_cross_rules.py checks docs/validation.md names code that exists).
   ln -sfn "$ROOT/sesl" "$work/sesl"
   ln -sfn "$ROOT/tests" "$work/tests"
   ln -sfn "$ROOT/pyproject.toml" "$work/pyproject.toml"
+  ln -sfn "$ROOT/docs" "$work/docs"
   {
     echo "[mutmut]"
     echo "source_paths = sesl"
+    echo "also_copy = docs"
     echo "only_mutate = ${SOURCE[$m]}"
     echo "pytest_add_cli_args = -p no:xdist"
     echo "pytest_add_cli_args_test_selection ="

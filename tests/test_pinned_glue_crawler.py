@@ -231,7 +231,7 @@ class FakeGlue:
 
 
 def _ctx(glue: FakeGlue, env: str = "dev") -> Any:
-    return SimpleNamespace(client=lambda service: glue, spec=SimpleNamespace(env=env))
+    return SimpleNamespace(client=lambda service: {"glue": glue}[service], spec=SimpleNamespace(env=env))
 
 
 def test_read_asks_for_the_crawler_and_its_tags_by_arn() -> None:

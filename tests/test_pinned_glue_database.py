@@ -105,7 +105,7 @@ class FakeGlue:
 
 
 def _ctx(glue: FakeGlue, env: str = "dev") -> Any:
-    return SimpleNamespace(client=lambda service: glue, spec=replace(SPEC, env=env), names=N)
+    return SimpleNamespace(client=lambda service: {"glue": glue}[service], spec=replace(SPEC, env=env), names=N)
 
 
 def test_read_lists_every_page_of_tables() -> None:

@@ -58,7 +58,7 @@ class Recorder:
 
 
 def _ctx(client: Any, env: str = "dev") -> Any:
-    return SimpleNamespace(client=lambda service: client, spec=SimpleNamespace(env=env))
+    return SimpleNamespace(client=lambda service: {"iam": client}[service], spec=SimpleNamespace(env=env))
 
 
 # --- the requests ------------------------------------------------------------------------------------
