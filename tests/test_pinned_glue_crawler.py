@@ -293,6 +293,8 @@ def test_each_aspect_holds_its_keys() -> None:
         ("glue_crawler", NAME, Action.UPDATE, "tags", ("tags.team",)),
     ]
     assert changes[0].fields == (FieldChange("Role", "someone-elses-role", ROLE_ARN),)
+    # apply writes from the change's desired and observed states (the update's fold keeps ignored live values)
+    assert all(c.want == replace(want, tags={**OWNED, "team": "data"}) and c.have is have for c in changes)
 
 
 # --- the retry while the new role propagates ---------------------------------------------------------
@@ -491,3 +493,12 @@ def test_tags_go_to_the_crawlers_arn_and_delete_names_it() -> None:
     assert glue.calls == [
         ("tag_resource", {"ResourceArn": f"arn:aws:glue:us-west-2:{ACCOUNT}:crawler/{NAME}", "TagsToAdd": OWNED}),
         ("delete_crawler", {"Name": NAME})]
+
+
+def test_the_last_wait_is_what_is_left_of_the_bound_however_short(monkeypatch: pytest.MonkeyPatch,
+                                                                   no_waits: Any) -> None:
+    clock = _waiting(monkeypatch, 101.0, 50.0)
+    glue = FakeGlue(["RUNNING"])
+    with pytest.raises(SeslError, match="is still running after 101 seconds"):
+        GlueCrawlerKind().update_whole(_ctx(glue), _want(), _have())
+    assert clock.sleeps == [50.0, 50.0, 1.0]

@@ -176,6 +176,7 @@ def test_the_plan_names_description_and_tags() -> None:
          (FieldChange("Description", "old", PROJECTION_DESCRIPTION),)),
         ("glue_database", DB, Action.UPDATE, "tags", (FieldChange("tags.sesl:env", None, "dev"),)),
     ]
+    assert all(c.want == _projection() and c.have is have for c in changes)
 
 
 # --- destroy: DeleteDatabase deletes every table in it -------------------------------------------------
