@@ -121,6 +121,8 @@ def test_anything_but_six_fields_in_cron_is_refused(expression: str) -> None:
     ("cron(0,56 3,5 * * ? *)", True),  # hours apart: no wrap to the next hour's minute 0
     ("cron(0,56 23,0 * * ? *)", False),  # 23 -> 0 wraps to midnight
     ("cron(0,56 3-4 * * ? *)", False),
+    ("cron(10,12 3 * * ? *)", False),  # 2 minutes apart, not at the top of the hour
+    ("cron(10,15 3 * * ? *)", True),
     ("cron(0 * * * ? *)", True),
     ("cron(5/5 * * * ? *)", True),  # 55 -> 5 of the next hour: 10 minutes
 ])
@@ -196,6 +198,8 @@ def test_projection_without_a_template_or_a_range() -> None:
     ("1,2,3", "projection.n.range must be two integers min,max"),
     ("1,x", "projection.n.range must be two integers min,max"),
     ("x,1", "projection.n.range must be two integers min,max"),
+    ("X1,2", "projection.n.range must be two integers min,max"),
+    ("--1,2", "projection.n.range must be two integers min,max"),
 ])
 def test_an_integer_projection_range(bounds: str, problem: str | None) -> None:
     parameters = {"projection.n.type": "integer", "projection.n.range": bounds, TEMPLATE: "s3://b/${n}/"}
