@@ -220,7 +220,8 @@ def projection_problems(partition_keys: list[str], parameters: dict[str, str]) -
         if parameters.get(f"projection.{key}.type") == "integer":
             # PROJ integer: range "min,max", inclusive; NOW exists only for date projections.
             bounds = parameters.get(f"projection.{key}.range", "").split(",")
-            if len(bounds) != 2 or not all(b.strip().lstrip("-").isdigit() for b in bounds):
+            # One optional minus sign: lstrip("-") let "--1" through to int(), which raised instead of reporting.
+            if len(bounds) != 2 or not all(b.strip().removeprefix("-").isdigit() for b in bounds):
                 problems.append(f"projection.{key}.range must be two integers min,max")
             elif int(bounds[0]) > int(bounds[1]):
                 problems.append(f"projection.{key}.range must be min,max, not {bounds[0]},{bounds[1]}")
