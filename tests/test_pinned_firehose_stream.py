@@ -381,6 +381,7 @@ def test_conversion_backup_and_tags_drift_are_their_aspects() -> None:
                          "newsletter_events")]),
         ("backup", [("S3BackupConfiguration.CompressionFormat", "UNCOMPRESSED", "GZIP")]),
         ("tags", [("tags.sesl:env", "prod", "dev")])]
+    assert all(c.have is drifted and c.want is want for c in changes)  # what apply and the folds work from
 
 
 # --- create, update, delete ---------------------------------------------------------------------------------------

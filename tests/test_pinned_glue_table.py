@@ -252,6 +252,8 @@ def test_the_crawled_columns_when_there_are_none(ctx: AwsContext) -> None:
     with Stubber(glue) as stub:
         stub.add_response("get_tables", {"TableList": RAW_TABLES["TableList"][:3]})
         assert KIND._crawled(ctx, want) == ()
+        stub.add_response("get_tables", {})  # GetTables' TableList is optional (botocore glue GetTablesResponse)
+        assert KIND._crawled(ctx, want) == ()
         stub.add_response("get_tables", {"TableList": [{"Name": "raw", "StorageDescriptor": {
             "Location": f"s3://{BUCKET}/raw/email-events-newsletter-dev/"}}]})
         assert KIND._crawled(ctx, want) == ()
@@ -267,7 +269,7 @@ def test_the_crawled_columns_when_there_are_none(ctx: AwsContext) -> None:
 
 # --- schema evolution ---------------------------------------------------------------------------------------------
 def test_evolution_keeps_live_columns_adds_managed_and_crawled_fields_and_never_retypes() -> None:
-    want = _small((("id", "string"), ("m", "struct<x:string>"), ("n", "bigint"), ("w", "string")))
+    want = _small((("id", "string"), ("n", "bigint"), ("w", "string"), ("m", "struct<x:string>")))
     have = _have(want, columns=(("id", "string"), ("extra", "string"), ("m", "struct<x:string>"), ("n", "string")),
                  crawled=(("m", "struct<x:string,y:int>"), ("send", "struct<>"), ("new", "struct<a:int>"),
                           ("bad-name", "string"), ("weird", "uniontype<int,string>"), ("empty", "struct<>"),
@@ -275,7 +277,7 @@ def test_evolution_keeps_live_columns_adds_managed_and_crawled_fields_and_never_
     evolution = gt.evolved_columns(want, have)
     assert evolution == gt.Evolution(
         # the managed order first, then live columns sesl does not manage, then new ones
-        (("id", "string"), ("m", "struct<x:string,y:int>"), ("n", "string"), ("w", "string"), ("extra", "string"),
+        (("id", "string"), ("n", "string"), ("w", "string"), ("m", "struct<x:string,y:int>"), ("extra", "string"),
          ("new", "struct<a:int>")),
         ["m.y", "new"],
         ["n: string vs bigint"],  # the live type is kept; a crawler's other guess (id: int) is no conflict
@@ -310,6 +312,12 @@ def test_a_live_column_of_a_type_sesl_cannot_read_is_kept_as_it_is() -> None:
     assert KIND.diff(have, want) == []
     columns = KIND._table_input(want, have)["StorageDescriptor"]["Columns"]
     assert [c["Name"] for c in columns] == ["id", "odd", "more"]
+    # the columns after it are still read, so a crawled field merges into them
+    more = _have(want, columns=(("id", "string"), ("odd", "uniontype<int,string>"), ("more", "struct<a:string>")),
+                 crawled=(("more", "struct<a:string,b:string>"),))
+    evolution = gt.evolved_columns(want, more)
+    assert (evolution.columns, evolution.added) == (
+        (("id", "string"), ("odd", "uniontype<int,string>"), ("more", "struct<a:string,b:string>")), ["more.b"])
 
 
 def test_the_columns_written_with_ignored_columns_as_they_live() -> None:
@@ -343,7 +351,8 @@ def test_the_folds_keep_the_live_columns_and_storage_members() -> None:
     folded = gt._keep_storage(want, have, storage_fields)
     assert folded.storage_overrides == {"Compressed": True, "SerdeInfo": have.storage["SerdeInfo"],
                                         "Columns": have.storage["Columns"], "NumberOfBuckets": None}
-    assert folded.storage_overrides["SerdeInfo"] is not have.storage["SerdeInfo"]  # a copy: the plan stays as read
+    # a deep copy: what is written later cannot change the state as read
+    assert folded.storage_overrides["SerdeInfo"]["Parameters"] is not have.storage["SerdeInfo"]["Parameters"]
 
 
 # --- the diff -----------------------------------------------------------------------------------------------------
