@@ -499,14 +499,15 @@ def test_a_replace_deletes_then_creates(ctx: AwsContext, monkeypatch: pytest.Mon
 
 # --- the waits ----------------------------------------------------------------------------------------------------
 class _Clock:
-    """time for the waits: monotonic() gives the next of `readings` (the last one for good), sleep() is recorded."""
+    """time for the waits: monotonic() gives the next of `readings`, then a time past any deadline (so a wait that
+    polls more than expected ends at once); sleep() is recorded."""
 
     def __init__(self, *readings: float) -> None:
         self.readings = list(readings)
         self.slept: list[float] = []
 
     def monotonic(self) -> float:
-        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+        return self.readings.pop(0) if self.readings else 1e12
 
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
@@ -534,7 +535,7 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Reporter]:
 
 def test_waiting_polls_every_five_seconds_and_shows_its_progress(ctx: AwsContext, shown: _Reporter,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = _Clock(100.0)  # the clock stands still at the deadline: not past it, so the wait goes on
+    clock = _Clock(100.0, 100.0, 100.0)  # the clock stands still at the deadline: not past it, so the wait goes on
     monkeypatch.setattr(fh, "time", clock)
     with Stubber(ctx.client("firehose")) as stub:
         for status in ("CREATING", "CREATING", "ACTIVE"):
@@ -574,7 +575,7 @@ def test_the_default_wait_is_fifteen_minutes(ctx: AwsContext, shown: _Reporter,
 
 def test_a_deletion_is_done_when_the_stream_is_gone(ctx: AwsContext, shown: _Reporter,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = _Clock(0.0)
+    clock = _Clock(0.0, 0.0)
     monkeypatch.setattr(fh, "time", clock)
     with Stubber(ctx.client("firehose")) as stub:
         stub.add_response("describe_delivery_stream", _body("DELETING"))
@@ -599,7 +600,7 @@ def test_a_wait_stops_at_a_failed_status_with_its_failure(ctx: AwsContext, shown
 
 def test_planning_waits_for_a_settling_stream_and_shows_it(ctx: AwsContext, shown: _Reporter,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = _Clock(100.0)
+    clock = _Clock(100.0, 100.0, 100.0)
     monkeypatch.setattr(fh, "time", clock)
     with Stubber(ctx.client("firehose")) as stub:
         for status in ("DELETING", "DELETING", "CREATING_FAILED"):
