@@ -269,7 +269,7 @@ def test_the_crawled_columns_when_there_are_none(ctx: AwsContext) -> None:
 
 # --- schema evolution ---------------------------------------------------------------------------------------------
 def test_evolution_keeps_live_columns_adds_managed_and_crawled_fields_and_never_retypes() -> None:
-    want = _small((("id", "string"), ("n", "bigint"), ("w", "string"), ("m", "struct<x:string>")))
+    want = _small((("id", "string"), ("w", "string"), ("n", "bigint"), ("m", "struct<x:string>")))
     have = _have(want, columns=(("id", "string"), ("extra", "string"), ("m", "struct<x:string>"), ("n", "string")),
                  crawled=(("m", "struct<x:string,y:int>"), ("send", "struct<>"), ("new", "struct<a:int>"),
                           ("bad-name", "string"), ("weird", "uniontype<int,string>"), ("empty", "struct<>"),
@@ -277,7 +277,7 @@ def test_evolution_keeps_live_columns_adds_managed_and_crawled_fields_and_never_
     evolution = gt.evolved_columns(want, have)
     assert evolution == gt.Evolution(
         # the managed order first, then live columns sesl does not manage, then new ones
-        (("id", "string"), ("n", "string"), ("w", "string"), ("m", "struct<x:string,y:int>"), ("extra", "string"),
+        (("id", "string"), ("w", "string"), ("n", "string"), ("m", "struct<x:string,y:int>"), ("extra", "string"),
          ("new", "struct<a:int>")),
         ["m.y", "new"],
         ["n: string vs bigint"],  # the live type is kept; a crawler's other guess (id: int) is no conflict
@@ -383,6 +383,15 @@ def test_each_difference_is_its_aspect() -> None:
         (Action.UPDATE, "parameters", (FieldChange("classification", "json", "parquet"),), "")]
     assert all(c == Change("glue_table", "newsletter_events", c.action, c.aspect, c.fields, c.reason, want=want,
                            have=have) for c in changes)
+    assert all(c.have is have and c.want is want for c in changes)  # what apply and the folds work from
+
+
+def test_a_column_evolution_widens_shows_the_live_type_before() -> None:
+    want = _small((("id", "string"), ("m", "struct<x:string>")))
+    have = _have(want, crawled=(("m", "struct<x:string,y:int>"),))
+    (change,) = KIND.diff(have, want)
+    assert (change.aspect, change.fields, change.reason) == (
+        "columns", (FieldChange("columns.m", "struct<x:string>", "struct<x:string,y:int>"),), "schema evolution: m.y")
 
 
 def test_the_location_template_is_part_of_the_projection() -> None:
