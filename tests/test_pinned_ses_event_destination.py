@@ -198,6 +198,7 @@ def test_each_difference_is_its_aspect() -> None:
         Change("ses_event_destination", NAME, Action.UPDATE, "firehose",
                (FieldChange("KinesisFirehoseDestination.IamRoleArn", "arn:aws:iam::1:role/r", ROLE),),
                want=want, have=have)]
+    assert all(c.have is have and c.want is want for c in KIND.diff(have, want))  # what apply and the folds use
 
 
 def test_the_fold_keeps_the_ignored_role_or_stream_as_it_lives() -> None:
