@@ -187,8 +187,12 @@ def evolved_columns(want: TableSpec, have: TableState) -> Evolution:
         added += result.added
         skipped += result.skipped
     order = [n for n, _ in want.columns] + [n for n, _ in have.columns] + list(merged)
-    ordered = list(dict.fromkeys(n for n in order if n in merged))
-    return Evolution(tuple((n, merged[n].hive()) for n in ordered), added, conflicts, skipped, ignored)
+    # A live column whose type sesl cannot read (_parsed) stays as it is: UpdateTable replaces the whole
+    # definition (aws-reference.md §3.6), so a column left out here would be dropped from the table.
+    unread = {n: t for n, t in have.columns if n not in merged}
+    ordered = list(dict.fromkeys(n for n in order if n in merged or n in unread))
+    return Evolution(tuple((n, merged[n].hive() if n in merged else unread[n]) for n in ordered), added, conflicts,
+                     skipped, ignored)
 
 
 def _found_type(name: str, text: str) -> tuple[HiveType | None, list[str]]:
