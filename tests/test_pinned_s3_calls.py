@@ -344,6 +344,30 @@ def test_the_minimum_transition_size_is_set_back_only_when_another(size: str | N
         "TransitionDefaultMinimumObjectSize", size, "all_storage_classes_128K"),))] if changed else [])
 
 
+def test_a_rule_read_back_with_an_empty_filter_and_a_legacy_prefix_is_the_rule_sesl_sent() -> None:
+    # AWS may answer the empty filter as {} or {"Prefix": ""}, alone or next to the legacy top-level Prefix.
+    sent = {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""}}
+    for read in ({"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""}, "Prefix": ""},
+                 {"ID": "r", "Status": "Enabled", "Filter": {}, "Prefix": ""},
+                 {"ID": "r", "Status": "Enabled", "Prefix": ""},
+                 {"ID": "r", "Status": "Enabled"}):
+        assert s3_bucket.normalize_rules([read]) == [sent]
+    # A real prefix, in the filter or legacy, stays as it is.
+    assert s3_bucket.normalize_rules([{"ID": "r", "Filter": {"Prefix": "a/"}, "Prefix": ""}]) == [
+        {"ID": "r", "Filter": {"Prefix": "a/"}, "Prefix": ""}]
+
+
+def test_rules_without_an_id_sort_first() -> None:
+    rules = [{"ID": "W"}, {"ID": "M"}, {"Status": "Enabled"}]
+    assert [r.get("ID") for r in s3_bucket.normalize_rules(rules)] == [None, "M", "W"]
+
+
+def test_a_rule_without_a_filter_is_a_problem() -> None:
+    assert s3_bucket.lifecycle_problems(({"ID": "r", "Prefix": ""},)) == [
+        "lifecycle rule r: Filter must hold exactly one of Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan, "
+        "And"]
+
+
 # -- destroy: the keep rule for every kind of content ---------------------------------------------------------------
 
 KEEP_BUCKET = "pinned-keep-calls"
@@ -435,7 +459,9 @@ class Listing:
     def list(self, **params: Any) -> dict[str, Any]:
         limit = params["MaxKeys"]
         versions = self.versions[:limit]
-        return {"Versions": versions, "DeleteMarkers": self.markers[:limit - len(versions)]}
+        markers = self.markers[:limit - len(versions)]
+        # S3 leaves a member out of the answer when it has none.
+        return {**({"Versions": versions} if versions else {}), **({"DeleteMarkers": markers} if markers else {})}
 
     def delete(self, **params: Any) -> dict[str, Any]:
         gone = {(o["Key"], o["VersionId"]) for o in params["Delete"]["Objects"]}
