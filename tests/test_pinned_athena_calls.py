@@ -92,7 +92,7 @@ class FakeAthena:
 def fake_ctx(athena: FakeAthena, delete_on_destroy: bool = False) -> AwsContext:
     spec = default_spec("dev")
     spec = replace(spec, athena=replace(spec.athena, delete_saved_queries_on_destroy=delete_on_destroy))
-    ctx = SimpleNamespace(client=lambda service: athena, spec=spec, names=N)
+    ctx = SimpleNamespace(client=lambda service: {"athena": athena}[service], spec=spec, names=N)
     return ctx  # type: ignore[return-value]
 
 

@@ -80,7 +80,7 @@ class FakeS3:
 
 
 def fake_ctx(s3: FakeS3, delete_data: bool = False) -> AwsContext:
-    ctx = SimpleNamespace(client=lambda service: s3, spec=default_spec("dev"),
+    ctx = SimpleNamespace(client=lambda service: {"s3": s3}[service], spec=default_spec("dev"),
                           destroy_options=DestroyOptions(delete_data=delete_data))
     return ctx  # type: ignore[return-value]
 
@@ -532,7 +532,12 @@ def test_emptying_an_empty_bucket_deletes_nothing() -> None:
 
 def test_a_failed_deletion_stops_emptying_with_the_first_failure() -> None:
     errors = [{"Key": "k1", "Code": "AccessDenied", "Message": "Access Denied"}, {"Key": "k2", "Code": "X"}]
-    s3 = _emptying(Listing(_versions(2), []), delete_objects={"Errors": errors})
+    listing = Listing(_versions(2), [])
+
+    def failing(**params: Any) -> dict[str, Any]:
+        listing.delete(**params)  # emptied all the same: an emptying that went on would end, not loop
+        return {"Errors": errors}
+    s3 = _emptying(listing, delete_objects=failing)
     with pytest.raises(AwsCallError) as caught:
         empty_bucket(fake_ctx(s3), BUCKET)
     assert str(caught.value) == f"emptying {BUCKET}: 2 deletion(s) failed, first k1: AccessDenied: Access Denied"
