@@ -317,8 +317,10 @@ def test_create_fields_name_what_a_new_bucket_gets() -> None:
 def test_a_bucket_in_another_region_is_one_location_change_and_nothing_else() -> None:
     want = replace(EVENTS, name=BUCKET)
     have = state(region="eu-west-1", versioning=None, tags={})
-    assert [(c.action, c.aspect, c.fields) for c in KIND.diff(have, want)] == [
-        (Action.UPDATE, "location", (FieldChange("region", "eu-west-1", "us-west-2"),))]
+    (change,) = KIND.diff(have, want)
+    assert (change.action, change.aspect, change.fields) == (
+        Action.UPDATE, "location", (FieldChange("region", "eu-west-1", "us-west-2"),))
+    assert change.have is have and change.want is want
 
 
 def test_the_diff_names_each_aspects_fields() -> None:
@@ -326,7 +328,10 @@ def test_the_diff_names_each_aspects_fields() -> None:
     assert KIND.diff(state(), want) == []
     have = state(versioning="Suspended", sse_algorithm="aws:kms", public_access_block=None,
                  lifecycle_rules=(), policy=None, tags={**EVENTS.tags, "sesl:env": "prod"})
-    got = {c.aspect: c.fields for c in KIND.diff(have, want)}
+    changes = KIND.diff(have, want)
+    # Each change carries the observed state: the tags update merges into it, the apply reads it.
+    assert all(c.have is have and c.want is want for c in changes)
+    got = {c.aspect: c.fields for c in changes}
     assert list(got) == ["versioning", "encryption", "public_access_block", "lifecycle", "policy", "tags"]
     assert got["versioning"] == (FieldChange("Status", "Suspended", "Enabled"),)
     assert got["encryption"] == (FieldChange("SSEAlgorithm", "aws:kms", "AES256"),)
