@@ -403,6 +403,8 @@ def test_the_plan_fields_of_a_saved_query() -> None:
         (Action.UPDATE, "database", (FieldChange("Database", "db0", "db"),)),
         (Action.UPDATE, "duplicates", (FieldChange("copies.2", "duplicate", None),
                                        FieldChange("copies.3", "duplicate", None)))]
+    # Each change carries the observed state: a new database deletes have's copies by their ids.
+    assert all(c.have is have and c.want is WANT for c in changes)
 
 
 def test_the_create_request_exactly() -> None:
