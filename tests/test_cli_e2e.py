@@ -181,7 +181,7 @@ def test_validate_is_offline(tmp_path: Any) -> None:
 
 
 def test_the_newcomers_demo_runs_the_whole_story() -> None:
-    result = sesl(None, "--no-color", "demo", "--days", "5", "--events-per-day", "120", creds=False)
+    result = sesl(None, "--no-color", "demo", "--days", "2", "--events-per-day", "60", creds=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "demo complete: all 20 steps went as expected" in result.stdout
     for step in ("a month of SES events arrives", "verify the event path", "advertiser report: subscriber-growth",
