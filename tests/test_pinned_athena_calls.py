@@ -6,7 +6,6 @@ setting), how saved queries are listed 50 ids at a time, and which copy each cal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -33,6 +32,7 @@ from sesl.resources.athena_workgroup import (
 )
 from sesl.resources.base import Env, Request
 from sesl.spec import default_spec
+from tests.fake_aws import FakeClient, client_error
 
 N = Names("dev", "us-west-2", "123456789012")
 ENV = Env(replace(default_spec("dev"), tags={"team": "data"}), N)
@@ -51,42 +51,11 @@ CONFIGURATION: dict[str, Any] = {
 }
 
 
-def client_error(code: str, message: str = "m") -> botocore.exceptions.ClientError:
-    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, "Op")
-
-
-class FakeAthena:
-    """Answers each operation from `answers` (a value, an exception to raise, a function of the parameters, or
-    for `paginate_<operation>` the list of pages) and records every call with its parameters."""
+class FakeAthena(FakeClient):
+    """A stand-in Athena client; a paginator without pages yields one empty page (no saved queries)."""
 
     def __init__(self, **answers: Any) -> None:
-        self.answers = answers
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def __getattr__(self, operation: str) -> Callable[..., Any]:
-        if operation.startswith("__"):
-            raise AttributeError(operation)
-
-        def call(**params: Any) -> Any:
-            self.calls.append((operation, params))
-            answer = self.answers.get(operation, {})
-            if isinstance(answer, BaseException):
-                raise answer
-            return answer(**params) if callable(answer) else answer
-        return call
-
-    def get_paginator(self, operation: str) -> Any:
-        pages = self.answers.get(f"paginate_{operation}", [{}])
-
-        def paginate(**params: Any) -> Iterator[dict[str, Any]]:
-            self.calls.append((f"paginate_{operation}", params))
-            if isinstance(pages, BaseException):
-                raise pages
-            yield from pages
-        return SimpleNamespace(paginate=paginate)
-
-    def named(self, operation: str) -> list[dict[str, Any]]:
-        return [params for op, params in self.calls if op == operation]
+        super().__init__(default_pages=[{}], **answers)
 
 
 def fake_ctx(athena: FakeAthena, delete_on_destroy: bool = False) -> AwsContext:

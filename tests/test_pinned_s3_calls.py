@@ -35,6 +35,7 @@ from sesl.resources.s3_bucket import (
 from sesl.spec import default_spec
 from sesl.ui import Reporter, set_reporter
 from tests.conftest import boto
+from tests.fake_aws import FakeClient, client_error
 
 KIND = S3BucketKind()
 N = Names("dev", "us-west-2", "123456789012")
@@ -43,40 +44,7 @@ EVENTS, RESULTS = KIND.desired(ENV)
 BUCKET = "b1"
 
 
-def client_error(code: str, message: str = "m") -> botocore.exceptions.ClientError:
-    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, "Op")
-
-
-class FakeS3:
-    """Answers each S3 operation from `answers` (a value, an exception to raise, or a list of pages for a
-    paginator) and records every call with its parameters."""
-
-    def __init__(self, **answers: Any) -> None:
-        self.answers = answers
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def __getattr__(self, operation: str) -> Callable[..., Any]:
-        if operation.startswith("__"):
-            raise AttributeError(operation)
-
-        def call(**params: Any) -> Any:
-            self.calls.append((operation, params))
-            answer = self.answers.get(operation, {})
-            if isinstance(answer, BaseException):
-                raise answer
-            return answer(**params) if callable(answer) else answer
-        return call
-
-    def get_paginator(self, operation: str) -> Any:
-        pages = self.answers[f"paginate_{operation}"]
-
-        def paginate(**params: Any) -> Iterator[dict[str, Any]]:
-            self.calls.append((f"paginate_{operation}", params))
-            yield from pages
-        return SimpleNamespace(paginate=paginate)
-
-    def named(self, operation: str) -> list[dict[str, Any]]:
-        return [params for op, params in self.calls if op == operation]
+FakeS3 = FakeClient  # a paginator's pages must each be given: emptying reads every page
 
 
 def fake_ctx(s3: FakeS3, delete_data: bool = False) -> AwsContext:
