@@ -133,9 +133,9 @@ class FaultAnswer(HTTPException):
 
 
 def _protocol(responder: Any, service: str) -> str:
-    from sesl.sandbox.shapes.hook import _service_model
+    from sesl.model_check import service_model
 
-    return str(responder.determine_response_protocol(_service_model(service)))
+    return str(responder.determine_response_protocol(service_model(service)))
 
 
 def fault_for(protocol: str, service: str, throttle: bool) -> Fault:

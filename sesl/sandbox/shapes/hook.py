@@ -13,19 +13,12 @@ from urllib.parse import unquote
 import botocore.parsers
 import botocore.session
 
-from sesl.botomodels import botocore_session
+from sesl.model_check import service_model
 from sesl.sandbox.shapes import SHAPINGS, enabled, shape
 
 _PARSED_PROTOCOLS = ("json", "rest-json", "query", "ec2", "rest-xml", "smithy-rpc-v2-cbor")
 _DONE = "_sesl_shaped"
 _installed: list[bool] = []
-_models: dict[str, Any] = {}
-
-
-def _service_model(service: str) -> Any:
-    if service not in _models:
-        _models[service] = botocore_session().get_service_model(service)
-    return _models[service]
 
 
 def _operation(responder: Any) -> tuple[str, str] | None:
@@ -36,7 +29,7 @@ def _operation(responder: Any) -> tuple[str, str] | None:
 
 
 def _parse(responder: Any, service: str, operation: str, headers: Any, body: Any) -> dict[str, Any] | None:
-    model = _service_model(service)
+    model = service_model(service)
     protocol = responder.determine_response_protocol(model)
     if protocol not in _PARSED_PROTOCOLS:
         return None
