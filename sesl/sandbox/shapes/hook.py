@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import botocore.parsers
-import botocore.session
 
 from sesl.model_check import service_model
 from sesl.sandbox.shapes import SHAPINGS, enabled, shape
